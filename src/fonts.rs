@@ -1,0 +1,160 @@
+//! The typefaces every output embeds: Source Sans 3 in four styles.
+//!
+//! The font files in `fonts/` are compiled into the binary, so polypress works from any
+//! folder, and parsed once per run into a `FontSet` that every job on every thread shares.
+
+use rustybuzz::ttf_parser;
+
+use crate::diagnostic::Diagnostic;
+
+/// The family name documents ask for.
+pub const FAMILY: &str = "Source Sans 3";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Style {
+    Regular,
+    Bold,
+    Italic,
+    BoldItalic,
+}
+
+impl Style {
+    pub const ALL: [Style; 4] = [
+        Style::Regular,
+        Style::Bold,
+        Style::Italic,
+        Style::BoldItalic,
+    ];
+
+    pub fn new(bold: bool, italic: bool) -> Style {
+        match (bold, italic) {
+            (false, false) => Style::Regular,
+            (true, false) => Style::Bold,
+            (false, true) => Style::Italic,
+            (true, true) => Style::BoldItalic,
+        }
+    }
+
+    pub fn is_bold(self) -> bool {
+        matches!(self, Style::Bold | Style::BoldItalic)
+    }
+
+    pub fn is_italic(self) -> bool {
+        matches!(self, Style::Italic | Style::BoldItalic)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Regular => "regular",
+            Style::Bold => "bold",
+            Style::Italic => "italic",
+            Style::BoldItalic => "bold italic",
+        }
+    }
+
+    /// The file in `fonts/` that holds this style.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Style::Regular => "SourceSans3-Regular.ttf",
+            Style::Bold => "SourceSans3-Bold.ttf",
+            Style::Italic => "SourceSans3-It.ttf",
+            Style::BoldItalic => "SourceSans3-BoldIt.ttf",
+        }
+    }
+}
+
+static REGULAR: &[u8] = include_bytes!("../fonts/SourceSans3-Regular.ttf");
+static BOLD: &[u8] = include_bytes!("../fonts/SourceSans3-Bold.ttf");
+static ITALIC: &[u8] = include_bytes!("../fonts/SourceSans3-It.ttf");
+static BOLD_ITALIC: &[u8] = include_bytes!("../fonts/SourceSans3-BoldIt.ttf");
+/// The SIL Open Font License the fonts come under; shipped wherever a font file is.
+pub static LICENSE: &str = include_str!("../fonts/LICENSE.md");
+
+/// One parsed face.
+pub struct FontFace {
+    pub style: Style,
+    /// The whole TrueType file.
+    pub data: &'static [u8],
+    /// Parsed once; shaping and metrics read from it.
+    pub face: rustybuzz::Face<'static>,
+}
+
+impl FontFace {
+    /// Whether the face has a glyph for the character (glyph 0, `.notdef`, does not count).
+    pub fn has_char(&self, c: char) -> bool {
+        self.face.glyph_index(c).is_some_and(|g| g.0 != 0)
+    }
+
+    pub fn units_per_em(&self) -> u16 {
+        self.face.units_per_em() as u16
+    }
+
+    /// The face's PostScript name, e.g. `SourceSans3-Bold`.
+    pub fn postscript_name(&self) -> String {
+        self.name(ttf_parser::name_id::POST_SCRIPT_NAME)
+            .unwrap_or_else(|| self.style.file_name().trim_end_matches(".ttf").to_string())
+    }
+
+    fn name(&self, id: u16) -> Option<String> {
+        self.face
+            .names()
+            .into_iter()
+            .filter(|n| n.name_id == id && n.is_unicode())
+            .find_map(|n| n.to_string())
+    }
+}
+
+/// The four faces, loaded once per run.
+pub struct FontSet {
+    faces: [FontFace; 4],
+}
+
+impl FontSet {
+    /// The faces compiled into polypress (the files in `fonts/`).
+    pub fn embedded() -> Result<FontSet, Diagnostic> {
+        let load = |style: Style, data: &'static [u8]| {
+            rustybuzz::Face::from_slice(data, 0)
+                .map(|face| FontFace { style, data, face })
+                .ok_or_else(|| {
+                    Diagnostic::error(
+                        std::path::Path::new("fonts")
+                            .join(style.file_name())
+                            .as_path(),
+                        None,
+                        "the font file cannot be parsed",
+                    )
+                })
+        };
+        Ok(FontSet {
+            faces: [
+                load(Style::Regular, REGULAR)?,
+                load(Style::Bold, BOLD)?,
+                load(Style::Italic, ITALIC)?,
+                load(Style::BoldItalic, BOLD_ITALIC)?,
+            ],
+        })
+    }
+
+    pub fn face(&self, style: Style) -> &FontFace {
+        match style {
+            Style::Regular => &self.faces[0],
+            Style::Bold => &self.faces[1],
+            Style::Italic => &self.faces[2],
+            Style::BoldItalic => &self.faces[3],
+        }
+    }
+
+    pub fn faces(&self) -> &[FontFace; 4] {
+        &self.faces
+    }
+
+    /// A digest of every font byte: part of the input identity of a build.
+    pub fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for face in &self.faces {
+            hasher.update(face.data);
+        }
+        crate::hex(&hasher.finalize())
+    }
+}
