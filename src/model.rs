@@ -274,3 +274,68 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
         }
     }
 }
+
+impl Summary {
+    /// Every piece of text a reader of any output should find, in document order: metadata,
+    /// labels, people (names, affiliations, profile addresses, handles), headings, running
+    /// text, questions and answers. Tests use it to prove that nothing is lost.
+    pub fn visible_text(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let m = &self.meta;
+        out.push(m.title.clone());
+        out.extend(m.short_title.clone());
+        out.push(m.event.clone());
+        out.push(m.organiser.clone());
+        if let Some(a) = &m.attendance {
+            out.push(plain_text(&a.text));
+        }
+        if let Some(r) = &m.recording {
+            out.push(plain_text(&r.text));
+        }
+        for section in &self.sections {
+            out.push(section.heading.clone());
+            self.blocks_text(&section.blocks, &mut out);
+        }
+        if let Some(q) = &self.questions {
+            out.push(q.heading.clone());
+            for question in &q.items {
+                out.push(question.label.clone());
+                out.push(plain_text(&question.text));
+                for answer in &question.answers {
+                    out.push(answer.name(self).to_string());
+                    out.extend(answer.paragraphs.iter().map(|p| plain_text(&p.content)));
+                }
+            }
+        }
+        out
+    }
+
+    fn blocks_text(&self, blocks: &[Block], out: &mut Vec<String>) {
+        for block in blocks {
+            match block {
+                Block::Paragraph(p) => out.push(plain_text(&p.content)),
+                Block::Subheading(h) => out.push(h.text.clone()),
+                Block::List(l) => out.extend(l.items.iter().map(|i| plain_text(&i.content))),
+                Block::People(g) => {
+                    out.push(g.label.clone());
+                    for person in g.members.iter().map(|r| self.person(*r)) {
+                        out.push(person.name.clone());
+                        out.extend(person.affiliation.clone());
+                        if let Some(url) = &person.linkedin {
+                            out.push(format!("{} {url}", self.meta.labels.linkedin));
+                        }
+                        if let Some(handle) = &person.twitter {
+                            out.push(format!("{} {handle}", self.meta.labels.twitter));
+                        }
+                    }
+                }
+                Block::Talk(t) => {
+                    out.push(self.person(t.speaker).name.clone());
+                    out.extend(t.affiliation.clone());
+                    out.push(t.title.clone());
+                    self.blocks_text(&t.blocks, out);
+                }
+            }
+        }
+    }
+}
