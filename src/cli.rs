@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::export::Format;
+use crate::manifest::Shard;
 use crate::pipeline::{self, BuildOptions};
 
 #[derive(Debug, Parser)]
@@ -34,6 +35,50 @@ pub enum Command {
     Build(BuildArgs),
     /// Check sources for errors without writing anything
     Check(CheckArgs),
+    /// Work with build manifests (merge the manifests of a sharded build)
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
+    /// Developer tools (synthetic corpus for benchmarks)
+    #[command(subcommand, hide = true)]
+    Dev(DevCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManifestCommand {
+    /// Join the manifests of the N shards of a build (`build --shard K/N`) into the
+    /// manifest.json a single build would write, checking that no job is missing or doubled
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard manifests, or folders holding manifest.shard-K-of-N.json files [default: output/]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the merged manifest [default: manifest.json next to the shard manifests]
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Write a synthetic corpus: COUNT variants of every source, with varied text and new ids
+    Corpus(CorpusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CorpusArgs {
+    /// Folder of sources to vary
+    #[arg(long, default_value = "sources")]
+    pub from: PathBuf,
+    /// Variants per source (each source language gets the same COUNT summary ids)
+    #[arg(long, default_value_t = 10)]
+    pub count: usize,
+    /// Folder to write the synthetic sources into
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Seed of the variation: the same seed gives the same corpus
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +97,13 @@ pub struct BuildArgs {
     /// Worker threads [default: one per core]
     #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// Rebuild every output, even those the manifest shows are up to date
+    #[arg(long)]
+    pub force: bool,
+    /// Build only the K-th of N shares of the jobs (1-based, e.g. 2/8) and write
+    /// manifest.shard-K-of-N.json; join the shards with `polypress manifest merge`
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +130,8 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => build(args, source_date_epoch),
         Command::Check(args) => check(args),
+        Command::Manifest(ManifestCommand::Merge(args)) => merge(args),
+        Command::Dev(DevCommand::Corpus(args)) => corpus(args),
     }
 }
 
@@ -101,6 +155,8 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
         jobs: args.jobs.map(usize::from),
         source_date_epoch,
         progress: true,
+        force: args.force,
+        shard: args.shard,
     };
     let report = match pipeline::build(&options) {
         Ok(report) => report,
@@ -117,10 +173,15 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
             "polypress: the {format} writer is not available yet; no {format} files were written"
         );
     }
+    let shard = options
+        .shard
+        .map(|s| format!("shard {s}: "))
+        .unwrap_or_default();
     eprintln!(
-        "polypress: {} outputs written to {}, {} failed, in {:.2} s",
-        report.outputs.len(),
+        "polypress: {shard}{} outputs written to {}, {} skipped (up to date), {} failed, in {:.2} s",
+        report.written,
         options.out_dir.display(),
+        report.skipped,
         report.failures.len(),
         report.elapsed.as_secs_f64()
     );
@@ -154,5 +215,47 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(exit::OK)
     } else {
         ExitCode::from(exit::CONTENT)
+    }
+}
+
+fn merge(args: MergeArgs) -> ExitCode {
+    let inputs = if args.inputs.is_empty() {
+        vec![PathBuf::from("output")]
+    } else {
+        args.inputs
+    };
+    match crate::manifest::merge_files(&inputs, args.out.as_deref()) {
+        Ok((path, merged)) => {
+            eprintln!(
+                "polypress: merged {} outputs into {}",
+                merged.outputs.len(),
+                path.display()
+            );
+            ExitCode::from(exit::OK)
+        }
+        Err(e @ crate::manifest::ManifestError::Inconsistent(_)) => {
+            eprintln!("polypress: {e}");
+            ExitCode::from(exit::CONTENT)
+        }
+        Err(e) => {
+            eprintln!("polypress: {e}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}
+
+fn corpus(args: CorpusArgs) -> ExitCode {
+    match crate::corpus::generate(&args.from, args.count, &args.out, args.seed) {
+        Ok(written) => {
+            eprintln!(
+                "polypress: wrote {written} synthetic sources to {}",
+                args.out.display()
+            );
+            ExitCode::from(exit::OK)
+        }
+        Err(e) => {
+            eprintln!("polypress: {e}");
+            ExitCode::from(exit::USAGE)
+        }
     }
 }

@@ -4,10 +4,12 @@
 //! (source x format) jobs by `pipeline`.
 
 pub mod cli;
+pub mod corpus;
 pub mod date;
 pub mod diagnostic;
 pub mod export;
 pub mod fonts;
+pub mod manifest;
 pub mod model;
 pub mod pipeline;
 pub mod source;

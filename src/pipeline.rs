@@ -1,23 +1,30 @@
-//! The build: read every source, run (source x format) jobs in parallel, write each output
+//! The build: survey every source, run (source x format) jobs in parallel, write each output
 //! atomically, then the manifest.
 //!
 //! Jobs return bytes or an error; only this module touches the output folder. A failing job
 //! never stops the others.
+//!
+//! Three things keep a large (archive) run cheap:
+//! - a survey reads only each source's bytes and root attributes (id, lang), so the job list,
+//!   the shard split and the up-to-date check are known before any source is parsed;
+//! - a source is parsed only when one of its outputs must be (re)built, and is dropped as
+//!   soon as its formats are written, so memory follows the largest document, not the count;
+//! - an output whose input digest and bytes on disk match the previous manifest is skipped.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::date::Timestamp;
 use crate::diagnostic::{Diagnostic, SourceErrors};
 use crate::export::{self, ExportContext, ExportError, Format};
 use crate::fonts::FontSet;
+use crate::manifest::{self, ShardManifest};
+pub use crate::manifest::{Manifest, ManifestEntry, Shard, MANIFEST_NAME};
 use crate::model::Summary;
-
-pub const MANIFEST_NAME: &str = "manifest.json";
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -33,6 +40,11 @@ pub struct BuildOptions {
     pub source_date_epoch: Option<i64>,
     /// Draw a progress bar on stderr.
     pub progress: bool,
+    /// Rebuild every output, even those whose inputs have not changed.
+    pub force: bool,
+    /// Build only this share of the job list (`--shard K/N`), and write the shard's own
+    /// manifest instead of `manifest.json`.
+    pub shard: Option<Shard>,
 }
 
 impl BuildOptions {
@@ -45,28 +57,10 @@ impl BuildOptions {
             jobs: None,
             source_date_epoch: None,
             progress: false,
+            force: false,
+            shard: None,
         }
     }
-}
-
-/// One written output, as the manifest lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ManifestEntry {
-    /// Relative to the output folder, with `/` separators.
-    pub path: String,
-    pub format: String,
-    pub lang: String,
-    pub bytes: u64,
-    pub sha256: String,
-    /// The source file, as given on the command line.
-    pub source: String,
-    pub source_sha256: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Manifest {
-    pub generator: String,
-    pub outputs: Vec<ManifestEntry>,
 }
 
 /// Why a source or a job produced nothing.
@@ -89,7 +83,14 @@ impl std::fmt::Display for Failure {
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildReport {
+    /// Every output the manifest lists: those written now and those already up to date.
     pub outputs: Vec<ManifestEntry>,
+    /// How many outputs were written by this run.
+    pub written: usize,
+    /// How many outputs were skipped because they were up to date.
+    pub skipped: usize,
+    /// The manifest this run wrote, if any.
+    pub manifest: Option<PathBuf>,
     pub failures: Vec<Failure>,
     /// Formats asked for whose writer does not exist yet: nothing was written for them.
     pub unavailable: Vec<Format>,
@@ -191,6 +192,19 @@ pub fn build_with_fonts(
     options: &BuildOptions,
     fonts: &FontSet,
 ) -> Result<BuildReport, BuildError> {
+    build_with_exporter(options, fonts, &export::export)
+}
+
+/// What turns one document into one format's bytes: `export::export`, or a stand-in in
+/// tests of the pipeline itself.
+pub type Exporter<'a> =
+    dyn Fn(Format, &Summary, &ExportContext) -> Result<Vec<u8>, ExportError> + Sync + 'a;
+
+pub fn build_with_exporter(
+    options: &BuildOptions,
+    fonts: &FontSet,
+    exporter: &Exporter,
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let sources = discover_sources(&options.sources)?;
     let threads = options.jobs.unwrap_or(0);
@@ -198,104 +212,333 @@ pub fn build_with_fonts(
         .num_threads(threads)
         .build()
         .map_err(|e| BuildError::Threads(threads, e.to_string()))?;
-    let mut report = pool.install(|| run_jobs(options, fonts, &sources))?;
+    let mut report = pool.install(|| run_jobs(options, fonts, exporter, &sources))?;
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// A source as the survey saw it: its digest and the root attributes that name its outputs.
+struct SurveyedSource {
+    path: PathBuf,
+    sha256: String,
+    id: String,
+    lang: String,
+}
+
+/// Reads a source's bytes and its root element's `id` and `lang`, without parsing the rest.
+/// A source whose root cannot be read this way is parsed in full, for the reader's message.
+fn survey_source(path: &Path) -> Result<SurveyedSource, String> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        SourceErrors(vec![Diagnostic::error(
+            path,
+            None,
+            format!("cannot read the file: {e}"),
+        )])
+        .to_string()
+    })?;
+    let sha256 = crate::sha256_hex(&bytes);
+    let (id, lang) = match root_id_and_lang(&bytes) {
+        Some(found) => found,
+        None => match load_source(path) {
+            Ok(source) => (source.summary.id, source.summary.lang),
+            Err(errors) => return Err(errors.to_string()),
+        },
+    };
+    Ok(SurveyedSource {
+        path: path.to_path_buf(),
+        sha256,
+        id,
+        lang,
+    })
+}
+
+/// The `id` and `lang` of a `<summary>` root, read as the full reader reads them
+/// (unescaped, trimmed); `None` when the file does not start that way.
+fn root_id_and_lang(bytes: &[u8]) -> Option<(String, String)> {
+    use quick_xml::events::Event;
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                if e.name().as_ref() != b"summary" {
+                    return None;
+                }
+                let mut id = None;
+                let mut lang = None;
+                for attr in e.attributes() {
+                    let attr = attr.ok()?;
+                    let value = attr.unescape_value().ok()?.trim().to_string();
+                    match attr.key.as_ref() {
+                        b"id" => id = Some(value),
+                        b"lang" => lang = Some(value),
+                        _ => {}
+                    }
+                }
+                return Some((id?, lang?));
+            }
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+            Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => {}
+            _ => return None,
+        }
+    }
+}
+
+/// The key of a job, which is also its output's path relative to the output folder.
+pub fn job_key(lang: &str, id: &str, format: Format) -> String {
+    format!("{lang}/{id}.{}", format.extension())
+}
+
+/// Where a document's output in one format goes, relative to the output folder.
+pub fn output_path(doc: &Summary, format: Format) -> String {
+    job_key(&doc.lang, &doc.id, format)
+}
+
+/// One source's share of the run: the formats this run is responsible for.
+struct SourcePlan<'a> {
+    source: &'a SurveyedSource,
+    formats: Vec<Format>,
+}
+
+/// What became of one source's jobs.
+#[derive(Default)]
+struct SourceOutcome {
+    written: Vec<ManifestEntry>,
+    skipped: Vec<ManifestEntry>,
+    unavailable: Vec<Format>,
+    failures: Vec<Failure>,
+}
+
+/// What every job of a run shares.
+struct RunContext<'a> {
+    options: &'a BuildOptions,
+    fonts: &'a FontSet,
+    fonts_sha256: String,
+    exporter: &'a Exporter<'a>,
+    previous: BTreeMap<String, ManifestEntry>,
+    progress: indicatif::ProgressBar,
 }
 
 fn run_jobs(
     options: &BuildOptions,
     fonts: &FontSet,
+    exporter: &Exporter,
     sources: &[PathBuf],
 ) -> Result<BuildReport, BuildError> {
     let mut report = BuildReport::default();
-    let loaded: Vec<Result<LoadedSource, SourceErrors>> =
-        sources.par_iter().map(|p| load_source(p)).collect();
+    let surveyed: Vec<Result<SurveyedSource, String>> =
+        sources.par_iter().map(|p| survey_source(p)).collect();
 
-    let mut ready: Vec<LoadedSource> = Vec::new();
-    for (path, result) in sources.iter().zip(loaded) {
-        match result {
-            Ok(source) => {
-                let wanted = options
-                    .langs
-                    .as_ref()
-                    .is_none_or(|langs| langs.contains(&source.summary.lang));
-                if !wanted {
-                    continue;
-                }
-                let clash = ready.iter().find(|r| {
-                    r.summary.lang == source.summary.lang && r.summary.id == source.summary.id
+    // Sources in order; the first of two with the same (lang, id) wins, as the job list
+    // must name each output once.
+    let mut ready: Vec<SurveyedSource> = Vec::new();
+    let mut seen: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
+    for (path, result) in sources.iter().zip(surveyed) {
+        let source = match result {
+            Ok(source) => source,
+            Err(message) => {
+                report.failures.push(Failure {
+                    source: path.clone(),
+                    format: None,
+                    message,
                 });
-                if let Some(first) = clash {
-                    report.failures.push(Failure {
-                        source: path.clone(),
-                        format: None,
-                        message: format!(
-                            "{}: error: summary \"{}\" in language \"{}\" is also in {}; each (id, lang) pair is built once",
-                            path.display(),
-                            source.summary.id,
-                            source.summary.lang,
-                            first.path.display()
-                        ),
-                    });
-                    continue;
-                }
-                ready.push(source);
+                continue;
             }
-            Err(errors) => report.failures.push(Failure {
+        };
+        let wanted = options
+            .langs
+            .as_ref()
+            .is_none_or(|langs| langs.contains(&source.lang));
+        if !wanted {
+            continue;
+        }
+        let key = (source.lang.clone(), source.id.clone());
+        if let Some(first) = seen.get(&key) {
+            report.failures.push(Failure {
                 source: path.clone(),
                 format: None,
-                message: errors.to_string(),
-            }),
+                message: format!(
+                    "{}: error: summary \"{}\" in language \"{}\" is also in {}; each (id, lang) pair is built once",
+                    path.display(),
+                    source.id,
+                    source.lang,
+                    first.display()
+                ),
+            });
+            continue;
         }
+        seen.insert(key, path.clone());
+        ready.push(source);
     }
 
-    let jobs: Vec<(&LoadedSource, Format)> = ready
-        .iter()
-        .flat_map(|s| options.formats.iter().map(move |f| (s, *f)))
-        .collect();
-    let progress = progress_bar(options.progress, jobs.len() as u64);
-    let results: Vec<JobResult> = jobs
+    let mut formats = options.formats.clone();
+    formats.sort();
+    formats.dedup();
+    let mut run_keys: Vec<String> = Vec::new();
+    let mut plans: Vec<SourcePlan> = Vec::new();
+    for source in &ready {
+        let mut mine = Vec::new();
+        for &format in &formats {
+            let key = job_key(&source.lang, &source.id, format);
+            if options.shard.is_none_or(|shard| shard.owns(&key)) {
+                mine.push(format);
+            }
+            run_keys.push(key);
+        }
+        if !mine.is_empty() {
+            plans.push(SourcePlan {
+                source,
+                formats: mine,
+            });
+        }
+    }
+    run_keys.sort();
+
+    let manifest_path = options.out_dir.join(
+        options
+            .shard
+            .map_or_else(|| MANIFEST_NAME.to_string(), |s| s.manifest_name()),
+    );
+    let job_count = plans.iter().map(|p| p.formats.len()).sum::<usize>();
+    let ctx = RunContext {
+        options,
+        fonts,
+        fonts_sha256: fonts.sha256(),
+        exporter,
+        previous: if options.force {
+            BTreeMap::new()
+        } else {
+            manifest::previous_entries(&manifest_path)
+        },
+        progress: progress_bar(options.progress, job_count as u64),
+    };
+    let outcomes: Vec<SourceOutcome> = plans.par_iter().map(|p| run_source(&ctx, p)).collect();
+    ctx.progress.finish_and_clear();
+
+    for outcome in outcomes {
+        report.written += outcome.written.len();
+        report.skipped += outcome.skipped.len();
+        report.outputs.extend(outcome.written);
+        report.outputs.extend(outcome.skipped);
+        report.failures.extend(outcome.failures);
+        for format in outcome.unavailable {
+            if !report.unavailable.contains(&format) {
+                report.unavailable.push(format);
+            }
+        }
+    }
+    report.outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    report.unavailable.sort();
+
+    let json = match options.shard {
+        Some(shard) => {
+            let mut jobs: Vec<String> = plans
+                .iter()
+                .flat_map(|p| {
+                    p.formats
+                        .iter()
+                        .map(|f| job_key(&p.source.lang, &p.source.id, *f))
+                })
+                .collect();
+            jobs.sort();
+            Some(manifest::to_json(&ShardManifest {
+                generator: manifest::generator(),
+                shard,
+                run_jobs: run_keys.len(),
+                run_jobs_sha256: manifest::job_list_sha256(run_keys.iter().map(String::as_str)),
+                jobs,
+                outputs: report.outputs.clone(),
+            }))
+        }
+        None if report.outputs.is_empty() => None,
+        None => Some(manifest::to_json(&Manifest {
+            generator: manifest::generator(),
+            outputs: report.outputs.clone(),
+        })),
+    };
+    if let Some(json) = json {
+        write_atomically(&manifest_path, &json).map_err(|source| BuildError::Write {
+            path: manifest_path.clone(),
+            source,
+        })?;
+        report.manifest = Some(manifest_path);
+    }
+    Ok(report)
+}
+
+/// Runs one source's jobs: skips those that are up to date, and parses the source only if
+/// some job is left.
+fn run_source(ctx: &RunContext, plan: &SourcePlan) -> SourceOutcome {
+    let mut outcome = SourceOutcome::default();
+    let source = plan.source;
+    let mut to_build = Vec::new();
+    for &format in &plan.formats {
+        let input = manifest::input_sha256(
+            &source.sha256,
+            &ctx.fonts_sha256,
+            format.extension(),
+            ctx.options.source_date_epoch,
+        );
+        let key = job_key(&source.lang, &source.id, format);
+        match up_to_date(ctx, &key, &input) {
+            Some(mut entry) => {
+                entry.source = source.path.display().to_string();
+                outcome.skipped.push(entry);
+                ctx.progress.inc(1);
+            }
+            None => to_build.push(format),
+        }
+    }
+    if to_build.is_empty() {
+        return outcome;
+    }
+    let loaded = match load_source(&source.path) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            outcome.failures.push(Failure {
+                source: source.path.clone(),
+                format: None,
+                message: errors.to_string(),
+            });
+            ctx.progress.inc(to_build.len() as u64);
+            return outcome;
+        }
+    };
+    let results: Vec<(Format, JobResult)> = to_build
         .par_iter()
-        .map(|(source, format)| {
-            let result = run_job(options, fonts, source, *format);
-            progress.inc(1);
-            result
+        .map(|&format| {
+            let result = run_job(ctx, &loaded, format);
+            ctx.progress.inc(1);
+            (format, result)
         })
         .collect();
-    progress.finish_and_clear();
-
-    for ((source, format), result) in jobs.iter().zip(results) {
+    for (format, result) in results {
         match result {
-            JobResult::Written(entry) => report.outputs.push(entry),
-            JobResult::Unavailable => {
-                if !report.unavailable.contains(format) {
-                    report.unavailable.push(*format);
-                }
-            }
-            JobResult::Failed(message) => report.failures.push(Failure {
+            JobResult::Written(entry) => outcome.written.push(entry),
+            JobResult::Unavailable => outcome.unavailable.push(format),
+            JobResult::Failed(message) => outcome.failures.push(Failure {
                 source: source.path.clone(),
-                format: Some(*format),
+                format: Some(format),
                 message,
             }),
         }
     }
-    report.outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome
+}
 
-    if !report.outputs.is_empty() {
-        let manifest = Manifest {
-            generator: format!("polypress {}", env!("CARGO_PKG_VERSION")),
-            outputs: report.outputs.clone(),
-        };
-        let mut json = serde_json::to_vec_pretty(&manifest).map_err(|e| BuildError::Write {
-            path: options.out_dir.join(MANIFEST_NAME),
-            source: std::io::Error::other(e),
-        })?;
-        json.push(b'\n');
-        let path = options.out_dir.join(MANIFEST_NAME);
-        write_atomically(&path, &json).map_err(|source| BuildError::Write { path, source })?;
+/// The previous manifest's entry for a job, if the job's inputs are unchanged and the file
+/// on disk is still the one that entry describes.
+fn up_to_date(ctx: &RunContext, key: &str, input_sha256: &str) -> Option<ManifestEntry> {
+    let entry = ctx.previous.get(key)?;
+    if entry.input_sha256 != input_sha256 {
+        return None;
     }
-    Ok(report)
+    let path = ctx.options.out_dir.join(key);
+    if std::fs::metadata(&path).ok()?.len() != entry.bytes {
+        return None;
+    }
+    let bytes = std::fs::read(&path).ok()?;
+    (crate::sha256_hex(&bytes) == entry.sha256).then(|| entry.clone())
 }
 
 enum JobResult {
@@ -304,28 +547,18 @@ enum JobResult {
     Failed(String),
 }
 
-/// Where a document's output in one format goes, relative to the output folder.
-pub fn output_path(doc: &Summary, format: Format) -> String {
-    format!("{}/{}.{}", doc.lang, doc.id, format.extension())
-}
-
-fn run_job(
-    options: &BuildOptions,
-    fonts: &FontSet,
-    source: &LoadedSource,
-    format: Format,
-) -> JobResult {
-    let ctx = ExportContext {
-        fonts,
-        timestamp: Timestamp::for_document(&source.summary, options.source_date_epoch),
+fn run_job(ctx: &RunContext, source: &LoadedSource, format: Format) -> JobResult {
+    let export_ctx = ExportContext {
+        fonts: ctx.fonts,
+        timestamp: Timestamp::for_document(&source.summary, ctx.options.source_date_epoch),
     };
-    let bytes = match export::export(format, &source.summary, &ctx) {
+    let bytes = match (ctx.exporter)(format, &source.summary, &export_ctx) {
         Ok(bytes) => bytes,
         Err(ExportError::NotAvailable(_)) => return JobResult::Unavailable,
         Err(e) => return JobResult::Failed(e.to_string()),
     };
     let relative = output_path(&source.summary, format);
-    let path = options.out_dir.join(&relative);
+    let path = ctx.options.out_dir.join(&relative);
     if let Err(e) = write_atomically(&path, &bytes) {
         return JobResult::Failed(format!("cannot write {}: {e}", path.display()));
     }
@@ -337,6 +570,12 @@ fn run_job(
         sha256: crate::sha256_hex(&bytes),
         source: source.path.display().to_string(),
         source_sha256: source.sha256.clone(),
+        input_sha256: manifest::input_sha256(
+            &source.sha256,
+            &ctx.fonts_sha256,
+            format.extension(),
+            ctx.options.source_date_epoch,
+        ),
     })
 }
 
