@@ -266,7 +266,7 @@ pub fn merge(shards: &[(PathBuf, ShardManifest)]) -> Result<Manifest, ManifestEr
         }
     }
     if !problems.is_empty() {
-        return Err(ManifestError::Inconsistent(problems));
+        return Err(ManifestError::Inconsistent(abridged(problems)));
     }
 
     // Each share exactly once.
@@ -356,12 +356,24 @@ pub fn merge(shards: &[(PathBuf, ShardManifest)]) -> Result<Manifest, ManifestEr
         ));
     }
     if !problems.is_empty() {
-        return Err(ManifestError::Inconsistent(problems));
+        return Err(ManifestError::Inconsistent(abridged(problems)));
     }
     Ok(Manifest {
         generator: first.generator.clone(),
         outputs: outputs.into_values().map(|(e, _)| e.clone()).collect(),
     })
+}
+
+/// At most `MAX_PROBLEMS` problems and a count of the rest: an archive run with a broken
+/// shard would otherwise print thousands of lines.
+fn abridged(mut problems: Vec<String>) -> Vec<String> {
+    const MAX_PROBLEMS: usize = 20;
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(format!("... and {more} more"));
+    }
+    problems
 }
 
 /// `polypress manifest merge`: reads the shard manifests (files, or every
