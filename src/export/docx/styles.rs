@@ -1,0 +1,118 @@
+//! The Word styles the body uses: Word's own built-in style ids and names, so that an editor
+//! who changes "Heading 1" changes every section heading, plus three small paragraph styles of
+//! ours for the people lists and the questions.
+
+use docx_rs::{
+    AlignmentType, LineSpacing, RunFonts, Shading, ShdType, SpecialIndentType, Style, StyleType,
+    Styles,
+};
+
+use crate::fonts::FAMILY;
+
+pub(super) const NORMAL: &str = "Normal";
+pub(super) const TITLE: &str = "Title";
+pub(super) const SUBTITLE: &str = "Subtitle";
+pub(super) const HEADING_1: &str = "Heading1";
+pub(super) const HEADING_2: &str = "Heading2";
+pub(super) const HEADING_3: &str = "Heading3";
+pub(super) const LIST_BULLET: &str = "ListBullet";
+pub(super) const HYPERLINK: &str = "Hyperlink";
+pub(super) const FOOTER: &str = "Footer";
+pub(super) const PEOPLE_LABEL: &str = "PeopleLabel";
+pub(super) const PERSON: &str = "Person";
+pub(super) const QUESTION: &str = "Question";
+
+/// Body text size in half-points (11 pt).
+const BODY_SIZE: usize = 22;
+const ACCENT: &str = "1F3A5F";
+const LINK_BLUE: &str = "0563C1";
+
+/// The run fonts every style inherits: Source Sans 3 for every script slot.
+pub(super) fn family_fonts() -> RunFonts {
+    RunFonts::new()
+        .ascii(FAMILY)
+        .hi_ansi(FAMILY)
+        .east_asia(FAMILY)
+        .cs(FAMILY)
+}
+
+pub(super) fn styles() -> Styles {
+    // docx-rs writes the Normal style itself; the document defaults give it its look.
+    let styles = Styles::new()
+        .default_fonts(family_fonts())
+        .default_size(BODY_SIZE)
+        .default_line_spacing(LineSpacing::new().after(120).line(264));
+    [
+        paragraph(TITLE, "Title")
+            .size(52)
+            .bold()
+            .color(ACCENT)
+            .line_spacing(LineSpacing::new().after(80).line(240)),
+        paragraph(SUBTITLE, "Subtitle")
+            .size(28)
+            .color("44546A")
+            .line_spacing(LineSpacing::new().after(240)),
+        heading(HEADING_1, 1, 32, 360),
+        heading(HEADING_2, 2, 26, 240),
+        heading(HEADING_3, 3, 23, 180),
+        paragraph(LIST_BULLET, "List Bullet")
+            .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None)
+            .line_spacing(LineSpacing::new().after(60)),
+        Style::new(HYPERLINK, StyleType::Character)
+            .name("Hyperlink")
+            .color(LINK_BLUE)
+            .underline("single"),
+        paragraph(FOOTER, "footer").size(18).align(AlignmentType::Center),
+        keep_next(
+            paragraph(PEOPLE_LABEL, "People Label")
+                .bold()
+                .color(ACCENT)
+                .line_spacing(LineSpacing::new().before(160).after(60)),
+        ),
+        paragraph(PERSON, "Person")
+            .indent(Some(360), None, None, None)
+            .line_spacing(LineSpacing::new().after(100)),
+        question_style(),
+    ]
+    .into_iter()
+    .fold(styles, Styles::add_style)
+}
+
+fn paragraph(id: &str, name: &str) -> Style {
+    Style::new(id, StyleType::Paragraph)
+        .name(name)
+        .based_on(NORMAL)
+        .next(NORMAL)
+}
+
+/// A heading with its outline level, so Word's navigation pane and LibreOffice's navigator
+/// list it; kept with the paragraph that follows.
+fn heading(id: &str, level: usize, size: usize, space_before: u32) -> Style {
+    keep_next(
+        paragraph(id, &format!("heading {level}"))
+            .size(size)
+            .bold()
+            .color(ACCENT)
+            .outline_lvl(level - 1)
+            .line_spacing(LineSpacing::new().before(space_before).after(100)),
+    )
+}
+
+fn keep_next(mut style: Style) -> Style {
+    style.paragraph_property.keep_next = Some(true);
+    style
+}
+
+/// A question stands apart from the answers: a tinted band, kept with the first answer.
+fn question_style() -> Style {
+    let mut style = keep_next(
+        paragraph(QUESTION, "Question").line_spacing(LineSpacing::new().before(240).after(120)),
+    );
+    style.paragraph_property.shading = Some(
+        Shading::new()
+            .shd_type(ShdType::Clear)
+            .color("auto")
+            .fill("E8EEF5"),
+    );
+    style
+}
