@@ -108,12 +108,20 @@ impl BodyBuilder<'_> {
             ),
         );
         if let Some(attendance) = &meta.attendance {
-            let p = self.inlines(styled(styles::NORMAL), &attendance.text, RunFormat::default());
+            let p = self.inlines(
+                styled(styles::NORMAL),
+                &attendance.text,
+                RunFormat::default(),
+            );
             self.push(p);
         }
         if let Some(recording) = &meta.recording {
             let p = if has_link(&recording.text) {
-                self.inlines(styled(styles::NORMAL), &recording.text, RunFormat::default())
+                self.inlines(
+                    styled(styles::NORMAL),
+                    &recording.text,
+                    RunFormat::default(),
+                )
             } else {
                 // The sentence names no address itself: the whole sentence leads to it.
                 let link = Inline::Link {
@@ -130,7 +138,8 @@ impl BodyBuilder<'_> {
         for block in blocks {
             match block {
                 Block::Paragraph(p) => {
-                    let para = self.inlines(styled(styles::NORMAL), &p.content, RunFormat::default());
+                    let para =
+                        self.inlines(styled(styles::NORMAL), &p.content, RunFormat::default());
                     self.push(para);
                 }
                 Block::Subheading(h) => {
@@ -147,7 +156,8 @@ impl BodyBuilder<'_> {
         let num_id = FIRST_LIST_NUM_ID + self.list_count;
         self.list_count += 1;
         for item in &list.items {
-            let p = styled(styles::LIST_BULLET).numbering(NumberingId::new(num_id), IndentLevel::new(0));
+            let p = styled(styles::LIST_BULLET)
+                .numbering(NumberingId::new(num_id), IndentLevel::new(0));
             let p = self.inlines(p, &item.content, RunFormat::default());
             self.push(p);
         }
@@ -182,14 +192,24 @@ impl BodyBuilder<'_> {
             } else {
                 Run::new().add_text(" · ")
             };
-            p = p.add_run(lead).add_run(Run::new().add_text(format!("{label} ")));
-            p = self.link(p, &url, vec![RunFormat { link: true, ..Default::default() }.run(shown)]);
+            p = p
+                .add_run(lead)
+                .add_run(Run::new().add_text(format!("{label} ")));
+            p = self.link(
+                p,
+                &url,
+                vec![RunFormat {
+                    link: true,
+                    ..Default::default()
+                }
+                .run(shown)],
+            );
         }
         p
     }
 
     fn talk(&mut self, talk: &Talk) {
-        let speaker = &self.doc.person(talk.speaker).name;
+        let speaker = talk.name(self.doc);
         let heading = match &talk.affiliation {
             Some(affiliation) => format!("{speaker}, {affiliation}: {}", talk.title),
             None => format!("{speaker}: {}", talk.title),
@@ -226,14 +246,35 @@ impl BodyBuilder<'_> {
             match inline {
                 Inline::Text { text } => p = p.add_run(format.run(text)),
                 Inline::Emphasis { content } => {
-                    p = self.inlines(p, content, RunFormat { italic: true, ..format })
+                    p = self.inlines(
+                        p,
+                        content,
+                        RunFormat {
+                            italic: true,
+                            ..format
+                        },
+                    )
                 }
                 Inline::Strong { content } => {
-                    p = self.inlines(p, content, RunFormat { bold: true, ..format })
+                    p = self.inlines(
+                        p,
+                        content,
+                        RunFormat {
+                            bold: true,
+                            ..format
+                        },
+                    )
                 }
                 Inline::Link { href, content } => {
                     let mut runs = Vec::new();
-                    link_runs(content, RunFormat { link: true, ..format }, &mut runs);
+                    link_runs(
+                        content,
+                        RunFormat {
+                            link: true,
+                            ..format
+                        },
+                        &mut runs,
+                    );
                     p = self.link(p, href, runs);
                 }
             }
@@ -261,7 +302,10 @@ impl BodyBuilder<'_> {
             history: None,
             children: Vec::new(),
         };
-        link.children = runs.into_iter().map(|r| ParagraphChild::Run(Box::new(r))).collect();
+        link.children = runs
+            .into_iter()
+            .map(|r| ParagraphChild::Run(Box::new(r)))
+            .collect();
         p.add_hyperlink(link)
     }
 }
@@ -271,8 +315,22 @@ fn link_runs(inlines: &[Inline], format: RunFormat, out: &mut Vec<Run>) {
     for inline in inlines {
         match inline {
             Inline::Text { text } => out.push(format.run(text)),
-            Inline::Emphasis { content } => link_runs(content, RunFormat { italic: true, ..format }, out),
-            Inline::Strong { content } => link_runs(content, RunFormat { bold: true, ..format }, out),
+            Inline::Emphasis { content } => link_runs(
+                content,
+                RunFormat {
+                    italic: true,
+                    ..format
+                },
+                out,
+            ),
+            Inline::Strong { content } => link_runs(
+                content,
+                RunFormat {
+                    bold: true,
+                    ..format
+                },
+                out,
+            ),
             Inline::Link { content, .. } => link_runs(content, format, out),
         }
     }

@@ -40,9 +40,13 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
                 .header(FOOTER_DISTANCE)
                 .footer(FOOTER_DISTANCE),
         )
-        .footer(Footer::new().add_paragraph(
-            Paragraph::new().style(styles::FOOTER).add_page_num(PageNum::new()),
-        ))
+        .footer(
+            Footer::new().add_paragraph(
+                Paragraph::new()
+                    .style(styles::FOOTER)
+                    .add_page_num(PageNum::new()),
+            ),
+        )
         .add_abstract_numbering(bullet_numbering());
     for i in 0..body.list_count {
         let id = body::FIRST_LIST_NUM_ID + i;

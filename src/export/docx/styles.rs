@@ -3,8 +3,8 @@
 //! ours for the people lists and the questions.
 
 use docx_rs::{
-    AlignmentType, LineSpacing, RunFonts, Shading, ShdType, SpecialIndentType, Style, StyleType,
-    Styles,
+    AlignmentType, LineSpacing, LineSpacingType, RunFonts, Shading, ShdType, SpecialIndentType,
+    Style, StyleType, Styles,
 };
 
 use crate::fonts::FAMILY;
@@ -41,13 +41,13 @@ pub(super) fn styles() -> Styles {
     let styles = Styles::new()
         .default_fonts(family_fonts())
         .default_size(BODY_SIZE)
-        .default_line_spacing(LineSpacing::new().after(120).line(264));
+        .default_line_spacing(proportional(264).after(120));
     [
         paragraph(TITLE, "Title")
             .size(52)
             .bold()
             .color(ACCENT)
-            .line_spacing(LineSpacing::new().after(80).line(240)),
+            .line_spacing(proportional(240).after(80)),
         paragraph(SUBTITLE, "Subtitle")
             .size(28)
             .color("44546A")
@@ -62,7 +62,9 @@ pub(super) fn styles() -> Styles {
             .name("Hyperlink")
             .color(LINK_BLUE)
             .underline("single"),
-        paragraph(FOOTER, "footer").size(18).align(AlignmentType::Center),
+        paragraph(FOOTER, "footer")
+            .size(18)
+            .align(AlignmentType::Center),
         keep_next(
             paragraph(PEOPLE_LABEL, "People Label")
                 .bold()
@@ -76,6 +78,14 @@ pub(super) fn styles() -> Styles {
     ]
     .into_iter()
     .fold(styles, Styles::add_style)
+}
+
+/// Line spacing in 240ths of a line. The rule is spelled out: LibreOffice reads a missing
+/// `w:lineRule` as exact, which makes the lines of a large title overlap.
+fn proportional(line: i32) -> LineSpacing {
+    LineSpacing::new()
+        .line_rule(LineSpacingType::Auto)
+        .line(line)
 }
 
 fn paragraph(id: &str, name: &str) -> Style {

@@ -248,11 +248,13 @@ pub(super) fn parse(xml: &[u8]) -> Result<Element, String> {
 }
 
 fn element_of(start: &quick_xml::events::BytesStart) -> Result<Element, String> {
-    let name = String::from_utf8(start.name().as_ref().to_vec()).map_err(|_| "a name is not UTF-8")?;
+    let name =
+        String::from_utf8(start.name().as_ref().to_vec()).map_err(|_| "a name is not UTF-8")?;
     let mut attrs = Vec::new();
     for attr in start.attributes() {
         let attr = attr.map_err(|e| format!("attribute of <{name}>: {e}"))?;
-        let key = String::from_utf8(attr.key.as_ref().to_vec()).map_err(|_| "a name is not UTF-8")?;
+        let key =
+            String::from_utf8(attr.key.as_ref().to_vec()).map_err(|_| "a name is not UTF-8")?;
         let value =
             String::from_utf8(attr.value.to_vec()).map_err(|_| "an attribute is not UTF-8")?;
         attrs.push((key, value));

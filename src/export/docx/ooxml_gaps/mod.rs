@@ -105,7 +105,10 @@ pub(super) fn assemble(package: Package) -> Result<Vec<u8>, String> {
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("[Content_Types].xml".into(), content_types(&package.fonts)),
         ("_rels/.rels".into(), package_relationships()),
-        ("docProps/core.xml".into(), core_properties(package.doc, &lang, package.timestamp)),
+        (
+            "docProps/core.xml".into(),
+            core_properties(package.doc, &lang, package.timestamp),
+        ),
         ("docProps/app.xml".into(), app_properties()),
         ("word/document.xml".into(), document),
         (
@@ -114,9 +117,15 @@ pub(super) fn assemble(package: Package) -> Result<Vec<u8>, String> {
         ),
         ("word/styles.xml".into(), styles),
         ("word/numbering.xml".into(), numbering),
-        ("word/settings.xml".into(), settings(&lang, !package.fonts.is_empty())),
+        (
+            "word/settings.xml".into(),
+            settings(&lang, !package.fonts.is_empty()),
+        ),
         ("word/fontTable.xml".into(), font_table(&package.fonts)),
-        ("word/_rels/fontTable.xml.rels".into(), font_relationships(&package.fonts)),
+        (
+            "word/_rels/fontTable.xml.rels".into(),
+            font_relationships(&package.fonts),
+        ),
         ("word/footer1.xml".into(), footer),
     ];
     for (i, font) in package.fonts.into_iter().enumerate() {
@@ -211,39 +220,81 @@ fn relationships(rels: &[(String, String, String, bool)]) -> Vec<u8> {
 }
 
 fn rel(id: &str, kind: &str, target: &str, external: bool) -> (String, String, String, bool) {
-    (id.to_string(), kind.to_string(), target.to_string(), external)
+    (
+        id.to_string(),
+        kind.to_string(),
+        target.to_string(),
+        external,
+    )
 }
 
 fn package_relationships() -> Vec<u8> {
     relationships(&[
-        rel("rId1", &format!("{REL_NS}/officeDocument"), "word/document.xml", false),
+        rel(
+            "rId1",
+            &format!("{REL_NS}/officeDocument"),
+            "word/document.xml",
+            false,
+        ),
         rel(
             "rId2",
             "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
             "docProps/core.xml",
             false,
         ),
-        rel("rId3", &format!("{REL_NS}/extended-properties"), "docProps/app.xml", false),
+        rel(
+            "rId3",
+            &format!("{REL_NS}/extended-properties"),
+            "docProps/app.xml",
+            false,
+        ),
     ])
 }
 
 fn document_relationships(links: &[String], link_rid: fn(usize) -> String) -> Vec<u8> {
     let mut rels = vec![
         rel("rId1", &format!("{REL_NS}/styles"), "styles.xml", false),
-        rel("rId2", &format!("{REL_NS}/numbering"), "numbering.xml", false),
+        rel(
+            "rId2",
+            &format!("{REL_NS}/numbering"),
+            "numbering.xml",
+            false,
+        ),
         rel("rId3", &format!("{REL_NS}/settings"), "settings.xml", false),
-        rel("rId4", &format!("{REL_NS}/fontTable"), "fontTable.xml", false),
-        rel(FOOTER_RID, &format!("{REL_NS}/footer"), "footer1.xml", false),
+        rel(
+            "rId4",
+            &format!("{REL_NS}/fontTable"),
+            "fontTable.xml",
+            false,
+        ),
+        rel(
+            FOOTER_RID,
+            &format!("{REL_NS}/footer"),
+            "footer1.xml",
+            false,
+        ),
     ];
     for (i, href) in links.iter().enumerate() {
-        rels.push(rel(&link_rid(i), &format!("{REL_NS}/hyperlink"), href, true));
+        rels.push(rel(
+            &link_rid(i),
+            &format!("{REL_NS}/hyperlink"),
+            href,
+            true,
+        ));
     }
     relationships(&rels)
 }
 
 fn font_relationships(fonts: &[EmbeddedFont]) -> Vec<u8> {
     let rels: Vec<_> = (0..fonts.len())
-        .map(|i| rel(&font_rid(i), &format!("{REL_NS}/font"), &font_part(i), false))
+        .map(|i| {
+            rel(
+                &font_rid(i),
+                &format!("{REL_NS}/font"),
+                &font_part(i),
+                false,
+            )
+        })
         .collect();
     relationships(&rels)
 }
@@ -308,9 +359,7 @@ fn font_table(fonts: &[EmbeddedFont]) -> Vec<u8> {
         r#"<w:fonts xmlns:w="{MAIN_NS}" xmlns:r="{REL_NS}"><w:font w:name="{}">"#,
         escape(FAMILY)
     ));
-    xml.push_str(
-        r#"<w:charset w:val="00"/><w:family w:val="swiss"/><w:pitch w:val="variable"/>"#,
-    );
+    xml.push_str(r#"<w:charset w:val="00"/><w:family w:val="swiss"/><w:pitch w:val="variable"/>"#);
     for (i, font) in fonts.iter().enumerate() {
         let subsetted = if font.subsetted {
             r#" w:subsetted="1""#
