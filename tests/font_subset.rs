@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use polypress::fonts::{subset, FontFace, FontSet, SubsetError};
+use polypress::fonts::{subset, subset_localized, FontFace, FontSet, SubsetError};
 use rustybuzz::ttf_parser;
 
 /// Bulgarian, Hungarian and Danish letters on top of printable ASCII and the punctuation the
@@ -196,23 +196,62 @@ fn characters_without_a_glyph_are_left_out() {
     assert!(parsed.glyph_index('\n').is_none());
 }
 
-/// fontTools (`pip install fonttools`) reads every table, checks every checksum, and finds
-/// the characters in its best cmap.
-#[test]
-fn fonttools_accepts_the_subsets() {
+/// Whether `python3` can import `module`; when it cannot and CI requires validators, fails.
+fn python_module_available(module: &str, package: &str) -> bool {
     let available = std::process::Command::new("python3")
-        .args(["-c", "import fontTools"])
+        .args(["-c", &format!("import {module}")])
         .output()
         .is_ok_and(|o| o.status.success());
     if !available {
         assert!(
             !common::validators_required(),
-            "fontTools is required (POLYPRESS_REQUIRE_VALIDATORS=1): pip install fonttools"
+            "{module} is required (POLYPRESS_REQUIRE_VALIDATORS=1): pip install {package}"
         );
-        eprintln!("skipping: python3 with fontTools is not installed");
+        eprintln!("skipping: python3 cannot import {module} (pip install {package})");
+    }
+    available
+}
+
+/// The subsets of every face, plain, renamed, and renamed with Bulgarian forms, in `dir`.
+fn write_subsets(dir: &std::path::Path, chars: &BTreeSet<char>) -> Vec<String> {
+    let fonts = fonts();
+    let mut paths = Vec::new();
+    for face in fonts.faces() {
+        for (label, rename, language) in [
+            ("plain", None, None),
+            ("renamed", Some("Polypress Sans"), None),
+            ("bg", Some("Polypress Sans"), Some("bg")),
+        ] {
+            let bytes = subset_localized(face, chars, rename, language).expect("subset");
+            let path = dir.join(format!("{label}-{}", face.style.file_name()));
+            std::fs::write(&path, bytes).expect("write subset");
+            paths.push(path.display().to_string());
+        }
+    }
+    paths
+}
+
+/// The OpenType Sanitizer (`pip install opentype-sanitizer`) is what Chromium and Firefox run
+/// on every web font, so an EPUB reading system built on them loads what it accepts.
+#[test]
+fn the_browser_sanitizer_accepts_the_subsets() {
+    if !python_module_available("ots", "opentype-sanitizer") {
         return;
     }
-    let fonts = fonts();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for path in write_subsets(dir.path(), &sample_chars()) {
+        let (ok, output) = common::run("python3", &["-m", "ots", &path], None);
+        assert!(ok, "OTS rejects {path}:\n{output}");
+    }
+}
+
+/// fontTools (`pip install fonttools`) reads every table, checks every checksum, and finds
+/// exactly the requested characters in its best cmap.
+#[test]
+fn fonttools_accepts_the_subsets() {
+    if !python_module_available("fontTools", "fonttools") {
+        return;
+    }
     let chars = sample_chars();
     let dir = tempfile::tempdir().expect("temporary folder");
     let script = r#"
@@ -228,17 +267,73 @@ for path in sys.argv[2:]:
     print(path, font["name"].getBestFamilyName(), len(font.getGlyphOrder()))
 "#;
     let mut args = vec!["-c".to_string(), script.to_string(), chars.iter().collect()];
-    for face in fonts.faces() {
-        for rename in [None, Some("Polypress Sans")] {
-            let bytes = subset(face, &chars, rename).expect("subset");
-            let path = dir
-                .path()
-                .join(format!("{}-{}", rename.is_some(), face.style.file_name()));
-            std::fs::write(&path, bytes).expect("write subset");
-            args.push(path.display().to_string());
-        }
-    }
+    args.extend(write_subsets(dir.path(), &chars));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (ok, output) = common::run("python3", &args, None);
     assert!(ok, "fontTools rejects a subset:\n{output}");
+}
+
+/// The glyph rustybuzz gives a lone character, in a language or by default.
+fn shaped_glyph(face: &rustybuzz::Face<'_>, c: char, language: Option<&str>) -> u32 {
+    let mut buffer = rustybuzz::UnicodeBuffer::new();
+    buffer.push_str(&c.to_string());
+    if let Some(language) = language {
+        buffer.set_language(language.parse().expect("language tag"));
+    }
+    buffer.guess_segment_properties();
+    let shaped = rustybuzz::shape(face, &[], buffer);
+    let infos = shaped.glyph_infos();
+    assert_eq!(infos.len(), 1, "{c:?} shapes to one glyph");
+    infos[0].glyph_id
+}
+
+#[test]
+fn a_bulgarian_subset_maps_the_bulgarian_letter_forms() {
+    let fonts = fonts();
+    let chars: BTreeSet<char> = "Основна информация дж ЖД".chars().collect();
+    for face in fonts.faces() {
+        let font = face.style.file_name();
+        let localized: Vec<char> = chars
+            .iter()
+            .copied()
+            .filter(|&c| {
+                shaped_glyph(&face.face, c, Some("bg")) != shaped_glyph(&face.face, c, None)
+            })
+            .collect();
+        assert!(
+            localized.contains(&'д') && localized.contains(&'ж'),
+            "{font}: Bulgarian forms for {localized:?}"
+        );
+        let bytes =
+            subset_localized(face, &chars, Some("Polypress Sans"), Some("bg")).expect("subset");
+        let parsed = ttf_parser::Face::parse(&bytes, 0).expect("parses");
+        for &c in &chars {
+            let Some(new) = parsed.glyph_index(c) else {
+                assert_eq!(c, ' ', "{font}: {c:?} unmapped");
+                continue;
+            };
+            let bulgarian = ttf_parser::GlyphId(shaped_glyph(&face.face, c, Some("bg")) as u16);
+            assert_eq!(
+                outline(&parsed, new),
+                outline(&face.face, bulgarian),
+                "{font}: {c:?} does not have its Bulgarian form"
+            );
+        }
+        // Without a language the same characters keep their default forms.
+        let plain = subset(face, &chars, None).expect("subset");
+        let plain = ttf_parser::Face::parse(&plain, 0).expect("parses");
+        let default_d = face.face.glyph_index('д').expect("д");
+        assert_eq!(
+            outline(&plain, plain.glyph_index('д').expect("д")),
+            outline(&face.face, default_d)
+        );
+    }
+}
+
+#[test]
+fn an_unusable_language_tag_is_an_error() {
+    let fonts = fonts();
+    let chars: BTreeSet<char> = "Ab".chars().collect();
+    let error = subset_localized(&fonts.faces()[0], &chars, None, Some("")).expect_err("refused");
+    assert!(error.to_string().contains("language"), "{error}");
 }

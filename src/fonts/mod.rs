@@ -6,7 +6,7 @@
 use rustybuzz::ttf_parser;
 
 pub mod subset;
-pub use subset::{subset, SubsetError};
+pub use subset::{subset, subset_localized, SubsetError};
 
 use crate::diagnostic::Diagnostic;
 

@@ -35,6 +35,11 @@ pub enum SubsetError {
     Subset { font: String, reason: String },
     #[error("font {font}: the subset is not a usable font: {reason}")]
     Output { font: String, reason: String },
+    #[error("language {language:?} cannot be used for shaping: {reason}")]
+    Language {
+        language: String,
+        reason: &'static str,
+    },
     #[error("font family name {family:?} cannot be used for a renamed subset: {reason}")]
     Family {
         family: String,
@@ -75,17 +80,45 @@ pub fn subset(
     chars: &BTreeSet<char>,
     rename: Option<&str>,
 ) -> Result<Vec<u8>, SubsetError> {
+    subset_localized(face, chars, rename, None)
+}
+
+/// Like [`subset`], but each character maps to the glyph shaping gives it in `language`
+/// (a BCP 47 tag such as `bg`), when that differs from the default: the subset has no GSUB,
+/// so a reader could not apply the font's `locl` forms (Bulgarian Cyrillic) itself. Meant for
+/// a font that serves one language's document (the EPUB).
+pub fn subset_localized(
+    face: &FontFace,
+    chars: &BTreeSet<char>,
+    rename: Option<&str>,
+    language: Option<&str>,
+) -> Result<Vec<u8>, SubsetError> {
     let font = face.style.file_name();
     let read_error = |reason: String| SubsetError::Read {
         font: font.to_string(),
         reason,
     };
+    let language = language
+        .map(|tag| {
+            tag.parse::<rustybuzz::Language>()
+                .map_err(|reason| SubsetError::Language {
+                    language: tag.to_string(),
+                    reason,
+                })
+        })
+        .transpose()?;
 
     let mapped: Vec<(char, u16)> = chars
         .iter()
-        .filter_map(|&c| face.face.glyph_index(c).map(|g| (c, g.0)))
-        .filter(|&(_, glyph)| glyph != 0)
+        .filter_map(|&c| {
+            let default = face.face.glyph_index(c).map(|g| g.0).filter(|&g| g != 0)?;
+            let local = language
+                .as_ref()
+                .and_then(|language| localized_glyph(&face.face, c, language));
+            Some((c, local.unwrap_or(default)))
+        })
         .collect();
+    // allsorts numbers the subset's glyphs in this order (components of composites after).
     let glyph_ids: Vec<u16> = std::iter::once(0)
         .chain(mapped.iter().map(|&(_, g)| g).collect::<BTreeSet<u16>>())
         .collect();
@@ -114,11 +147,23 @@ pub fn subset(
     let subset_face = ttf_parser::Face::parse(&glyphs_only, 0)
         .map_err(|e| output_error(format!("allsorts wrote a font ttf-parser rejects: {e}")))?;
     let mut new_mapping = Vec::with_capacity(mapped.len());
-    for &(c, _) in &mapped {
-        match subset_face.glyph_index(c) {
-            Some(glyph) if glyph.0 != 0 => new_mapping.push((c, glyph.0)),
-            _ => return Err(output_error(format!("character {c:?} lost its glyph"))),
+    for &(c, old) in &mapped {
+        let new = glyph_ids
+            .binary_search(&old)
+            .ok()
+            .and_then(|i| u16::try_from(i).ok())
+            .ok_or_else(|| output_error(format!("character {c:?} lost its glyph")))?;
+        // Guards the numbering assumption above: the glyph must be the same one.
+        let same = |f: &ttf_parser::Face<'_>, g: u16| {
+            let g = ttf_parser::GlyphId(g);
+            (f.glyph_bounding_box(g), f.glyph_hor_advance(g))
+        };
+        if same(&subset_face, new) != same(&face.face, old) {
+            return Err(output_error(format!(
+                "glyph {old} of {c:?} did not become glyph {new}"
+            )));
         }
+        new_mapping.push((c, new));
     }
 
     let original = face.face.raw_face();
@@ -145,6 +190,34 @@ pub fn subset(
         tables.push((*b"gasp", gasp.to_vec()));
     }
     assemble(tables).map_err(output_error)
+}
+
+/// The glyph `language` gives `c` through the font's own substitutions, if it differs from
+/// the default one and is a single glyph.
+fn localized_glyph(
+    face: &rustybuzz::Face<'_>,
+    c: char,
+    language: &rustybuzz::Language,
+) -> Option<u16> {
+    let shape = |language: Option<&rustybuzz::Language>| {
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(c.encode_utf8(&mut [0; 4]));
+        if let Some(language) = language {
+            buffer.set_language(language.clone());
+        }
+        buffer.guess_segment_properties();
+        let glyphs = rustybuzz::shape(face, &[], buffer);
+        glyphs
+            .glyph_infos()
+            .iter()
+            .map(|info| info.glyph_id)
+            .collect::<Vec<u32>>()
+    };
+    let local = shape(Some(language));
+    match local.as_slice() {
+        &[glyph] if glyph != 0 && local != shape(None) => u16::try_from(glyph).ok(),
+        _ => None,
+    }
 }
 
 /// A `cmap` mapping exactly `mapping` (sorted by character): format 4 for the BMP under
