@@ -575,3 +575,52 @@ fn put_u16(out: &mut Vec<u8>, value: u16) {
 fn put_u32(out: &mut Vec<u8>, value: u32) {
     out.extend_from_slice(&value.to_be_bytes());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What ttf-parser finds for `c` in each subtable of a cmap: (platform, encoding, glyph).
+    fn lookups(cmap: &[u8], c: char) -> Vec<(u16, u16, Option<u16>)> {
+        let table = ttf_parser::cmap::Table::parse(cmap).expect("cmap parses");
+        table
+            .subtables
+            .into_iter()
+            .map(|s| {
+                (
+                    platform_number(s.platform_id),
+                    s.encoding_id,
+                    s.glyph_index(u32::from(c)).map(|g| g.0),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bmp_characters_are_mapped_for_windows_and_unicode_platforms() {
+        let mapping = [('A', 1), ('B', 2), ('C', 3), ('a', 7), ('д', 4)];
+        let cmap = cmap_table(&mapping).expect("cmap");
+        assert_eq!(lookups(&cmap, 'B'), [(0, 3, Some(2)), (3, 1, Some(2))]);
+        assert_eq!(lookups(&cmap, 'д'), [(0, 3, Some(4)), (3, 1, Some(4))]);
+        assert_eq!(lookups(&cmap, 'b'), [(0, 3, None), (3, 1, None)]);
+    }
+
+    #[test]
+    fn characters_beyond_the_bmp_get_a_format_12_subtable() {
+        let mapping = [('A', 1), ('😀', 2)];
+        let cmap = cmap_table(&mapping).expect("cmap");
+        let found = lookups(&cmap, '😀');
+        assert!(found.contains(&(3, 10, Some(2))), "{found:?}");
+        assert!(found.contains(&(0, 4, Some(2))), "{found:?}");
+        assert!(lookups(&cmap, 'A').contains(&(3, 1, Some(1))));
+    }
+
+    #[test]
+    fn consecutive_characters_with_consecutive_glyphs_share_a_segment() {
+        let mapping = [(65, 10), (66, 11), (67, 12), (69, 13), (70, 20)];
+        assert_eq!(
+            runs(mapping.into_iter()),
+            [(65, 67, 10), (69, 69, 13), (70, 70, 20)]
+        );
+    }
+}
