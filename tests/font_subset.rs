@@ -264,6 +264,8 @@ for path in sys.argv[2:]:
     wanted = {ord(c) for c in sys.argv[1]}
     assert set(cmap) == wanted, (path, sorted(set(cmap) ^ wanted))
     assert font["cmap"].getcmap(3, 1) is not None, path
+    os2 = font["OS/2"]
+    assert (os2.usFirstCharIndex, os2.usLastCharIndex) == (min(cmap), max(cmap)), path
     print(path, font["name"].getBestFamilyName(), len(font.getGlyphOrder()))
 "#;
     let mut args = vec!["-c".to_string(), script.to_string(), chars.iter().collect()];
@@ -336,4 +338,25 @@ fn an_unusable_language_tag_is_an_error() {
     let chars: BTreeSet<char> = "Ab".chars().collect();
     let error = subset_localized(&fonts.faces()[0], &chars, None, Some("")).expect_err("refused");
     assert!(error.to_string().contains("language"), "{error}");
+}
+
+/// U+2010..U+2011 share the hyphen's glyph: they must not be mapped, nor counted in OS/2.
+#[test]
+fn characters_sharing_a_glyph_stay_out_unless_asked_for() {
+    let fonts = fonts();
+    let chars: BTreeSet<char> = "A-".chars().collect();
+    let bytes = subset(&fonts.faces()[0], &chars, None).expect("subset");
+    let parsed = ttf_parser::Face::parse(&bytes, 0).expect("parses");
+    assert!(parsed.glyph_index('-').is_some());
+    assert!(parsed.glyph_index('\u{2011}').is_none(), "U+2011 is mapped");
+    let os2 = parsed
+        .raw_face()
+        .table(ttf_parser::Tag::from_bytes(b"OS/2"))
+        .expect("OS/2");
+    let first_last = os2.get(64..68).expect("OS/2 char range");
+    assert_eq!(
+        first_last,
+        [0, b'-', 0, b'A'],
+        "usFirstCharIndex, usLastCharIndex"
+    );
 }

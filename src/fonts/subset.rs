@@ -169,7 +169,7 @@ pub fn subset_localized(
     let original = face.face.raw_face();
     let name = match rename {
         None => name_table_kept(&face.face)?,
-        Some(family) => name_table_renamed(&face.face, family, chars)?,
+        Some(family) => name_table_renamed(&face.face, family, &mapped)?,
     };
     let mut tables: Vec<([u8; 4], Vec<u8>)> = Vec::new();
     let raw = ttf_parser::RawFace::parse(&glyphs_only, 0)
@@ -179,10 +179,16 @@ pub fn subset_localized(
         if &tag == b"cmap" || &tag == b"name" {
             continue;
         }
-        let data = raw
+        let mut data = raw
             .table(record.tag)
-            .ok_or_else(|| output_error(format!("table {} is out of bounds", record.tag)))?;
-        tables.push((tag, data.to_vec()));
+            .ok_or_else(|| output_error(format!("table {} is out of bounds", record.tag)))?
+            .to_vec();
+        if &tag == b"OS/2" {
+            // allsorts takes these from the characters of the original cmap that reach the
+            // kept glyphs, which need not be the ones our cmap maps.
+            set_char_range(&mut data, &new_mapping);
+        }
+        tables.push((tag, data));
     }
     tables.push((*b"cmap", cmap_table(&new_mapping).map_err(output_error)?));
     tables.push((*b"name", name));
@@ -190,6 +196,18 @@ pub fn subset_localized(
         tables.push((*b"gasp", gasp.to_vec()));
     }
     assemble(tables).map_err(output_error)
+}
+
+/// Sets `usFirstCharIndex` and `usLastCharIndex` of an OS/2 table (capped at 0xFFFF, as the
+/// spec says).
+fn set_char_range(os2: &mut [u8], mapping: &[(char, u16)]) {
+    let bmp_index = |c: char| u16::try_from(u32::from(c)).unwrap_or(u16::MAX);
+    let first = mapping.first().map_or(0, |&(c, _)| bmp_index(c));
+    let last = mapping.last().map_or(0, |&(c, _)| bmp_index(c));
+    if let Some(field) = os2.get_mut(64..68) {
+        field[..2].copy_from_slice(&first.to_be_bytes());
+        field[2..].copy_from_slice(&last.to_be_bytes());
+    }
 }
 
 /// The glyph `language` gives `c` through the font's own substitutions, if it differs from
@@ -380,7 +398,7 @@ fn english_name(face: &ttf_parser::Face<'_>, id: u16) -> Option<String> {
 fn name_table_renamed(
     face: &ttf_parser::Face<'_>,
     family: &str,
-    chars: &BTreeSet<char>,
+    mapping: &[(char, u16)],
 ) -> Result<Vec<u8>, SubsetError> {
     let family_error = |reason: &'static str| SubsetError::Family {
         family: family.to_string(),
@@ -431,8 +449,9 @@ fn name_table_renamed(
         .to_string();
     // Distinct subsets get distinct unique ids, so no font cache mistakes one for another.
     let mut digest = Sha256::new();
-    for c in chars {
-        digest.update(u32::from(*c).to_be_bytes());
+    for &(c, glyph) in mapping {
+        digest.update(u32::from(c).to_be_bytes());
+        digest.update(glyph.to_be_bytes());
     }
     let chars_digest = crate::hex(&digest.finalize()[..4]);
     let unique = format!("{version_number};{postscript};subset-{chars_digest}");
