@@ -368,3 +368,31 @@ fn characters_sharing_a_glyph_stay_out_unless_asked_for() {
         "usFirstCharIndex, usLastCharIndex"
     );
 }
+
+/// fontconfig (what LibreOffice on Linux uses to load a DOCX's embedded fonts) reads the
+/// family and style of every subset.
+#[test]
+fn fontconfig_reads_family_and_style() {
+    if !common::tool_available("fc-scan", &["--version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let paths = write_subsets(dir.path(), &sample_chars());
+    let mut args = vec!["--format", "%{family}|%{style}\n"];
+    args.extend(paths.iter().map(String::as_str));
+    let (ok, output) = common::run("fc-scan", &args, None);
+    assert!(ok, "{output}");
+    let seen: BTreeSet<&str> = output.lines().collect();
+    let expected: BTreeSet<&str> = [
+        "Source Sans 3|Regular",
+        "Source Sans 3|Bold",
+        "Source Sans 3|Italic",
+        "Source Sans 3|Bold Italic",
+        "Polypress Sans|Regular",
+        "Polypress Sans|Bold",
+        "Polypress Sans|Italic",
+        "Polypress Sans|Bold Italic",
+    ]
+    .into();
+    assert_eq!(seen, expected, "{output}");
+}
