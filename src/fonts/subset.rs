@@ -13,7 +13,8 @@
 //!
 //! The table directory is then written again here, with checksums and `checkSumAdjustment`.
 //! GSUB/GPOS/GDEF/BASE are dropped (allsorts cannot subset them): a reader's renderer still
-//! draws every glyph, without kerning, ligatures or language-specific (`locl`) forms.
+//! draws every glyph, without kerning or ligatures; `subset_localized` puts one language's
+//! `locl` forms (Bulgarian Cyrillic) straight into the cmap instead.
 
 use std::collections::BTreeSet;
 
