@@ -38,7 +38,11 @@ fn every_visible_text_is_in_the_document() {
             .map(|t| fold_space(t))
             .filter(|t| !text.contains(t.as_str()))
             .collect();
-        assert!(missing.is_empty(), "{}: not in the DOCX: {missing:#?}", name(b));
+        assert!(
+            missing.is_empty(),
+            "{}: not in the DOCX: {missing:#?}",
+            name(b)
+        );
     }
 }
 
@@ -103,7 +107,9 @@ fn paragraphs_use_the_word_styles() {
             let start = styles
                 .find(&format!("w:styleId=\"{id}\""))
                 .unwrap_or_else(|| panic!("style {id} is defined"));
-            let end = styles[start..].find("</w:style>").map_or(styles.len(), |e| start + e);
+            let end = styles[start..]
+                .find("</w:style>")
+                .map_or(styles.len(), |e| start + e);
             assert!(
                 styles[start..end].contains(&format!("<w:outlineLvl w:val=\"{level}\"/>")),
                 "{id} has outline level {level}"
@@ -123,7 +129,10 @@ fn paragraphs_use_the_word_styles() {
         }
         let numbering = part_text(&b.docx, "word/numbering.xml");
         for id in &instances {
-            assert!(numbering.contains(&format!("<w:num w:numId=\"{id}\">")), "num {id}");
+            assert!(
+                numbering.contains(&format!("<w:num w:numId=\"{id}\">")),
+                "num {id}"
+            );
         }
         assert!(numbering.contains("<w:numFmt w:val=\"bullet\"/>"));
     }
@@ -145,7 +154,12 @@ fn names_are_bold_where_people_speak() {
                 matches!(b, Block::People(g) if g.members.iter().any(|m| doc.person(*m).id == person.id))
             });
             if listed {
-                assert!(bold.contains(&person.name), "{}: {} in bold", name(b), person.name);
+                assert!(
+                    bold.contains(&person.name),
+                    "{}: {} in bold",
+                    name(b),
+                    person.name
+                );
             }
         }
         for question in doc.questions.iter().flat_map(|q| &q.items) {
@@ -176,7 +190,11 @@ fn every_address_and_profile_is_a_real_hyperlink() {
             })
             .collect();
         for href in docx_support::expected_links(&b.summary) {
-            assert!(linked.contains(&href), "{}: {href} is not a hyperlink", name(b));
+            assert!(
+                linked.contains(&href),
+                "{}: {href} is not a hyperlink",
+                name(b)
+            );
         }
     }
 }
@@ -205,7 +223,11 @@ fn the_language_is_set_for_proofing_and_in_the_core_properties() {
             "<dcterms:modified xsi:type=\"dcterms:W3CDTF\">2023-11-14T22:13:20Z</dcterms:modified>"
                 .to_string(),
         ] {
-            assert!(core.contains(&expected), "{}: {expected} in {core}", name(b));
+            assert!(
+                core.contains(&expected),
+                "{}: {expected} in {core}",
+                name(b)
+            );
         }
     }
 }
@@ -214,9 +236,15 @@ fn the_language_is_set_for_proofing_and_in_the_core_properties() {
 fn the_footer_numbers_the_pages() {
     for b in built() {
         let footer = part_text(&b.docx, "word/footer1.xml");
-        assert!(footer.contains("<w:instrText>PAGE</w:instrText>"), "{footer}");
+        assert!(
+            footer.contains("<w:instrText>PAGE</w:instrText>"),
+            "{footer}"
+        );
         let document = part_text(&b.docx, "word/document.xml");
-        assert!(document.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\""), "A4");
+        assert!(
+            document.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\""),
+            "A4"
+        );
     }
 }
 
@@ -225,7 +253,12 @@ fn embedded_faces(docx: &[u8]) -> Vec<(String, Vec<u8>)> {
     let table = part_text(docx, "word/fontTable.xml");
     let rels = relationships(&part_text(docx, "word/_rels/fontTable.xml.rels"));
     let mut faces = Vec::new();
-    for element in ["embedRegular", "embedBold", "embedItalic", "embedBoldItalic"] {
+    for element in [
+        "embedRegular",
+        "embedBold",
+        "embedItalic",
+        "embedBoldItalic",
+    ] {
         let start = table
             .find(&format!("<w:{element} "))
             .unwrap_or_else(|| panic!("w:{element} in the font table"));
@@ -237,7 +270,10 @@ fn embedded_faces(docx: &[u8]) -> Vec<(String, Vec<u8>)> {
         let (kind, target, _) = rels.get(&attr("r:id")).expect("the font relationship");
         assert!(kind.ends_with("/font"));
         let mut data = part(docx, &format!("word/{target}")).expect("the font part");
-        let guid: String = attr("w:fontKey").chars().filter(|c| c.is_ascii_hexdigit()).collect();
+        let guid: String = attr("w:fontKey")
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .collect();
         assert_eq!(guid.len(), 32, "a GUID key");
         let key: Vec<u8> = (0..16)
             .rev()
@@ -283,7 +319,11 @@ fn the_four_faces_are_embedded_and_cover_the_text() {
                 .iter()
                 .filter(|c| face.glyph_index(**c).is_none_or(|g| g.0 == 0))
                 .collect();
-            assert!(missing.is_empty(), "{}: {element} lacks {missing:?}", name(b));
+            assert!(
+                missing.is_empty(),
+                "{}: {element} lacks {missing:?}",
+                name(b)
+            );
         }
     }
 }
@@ -316,6 +356,10 @@ fn two_builds_give_the_same_bytes() {
             .path()
             .join(polypress::pipeline::output_path(&b.summary, Format::Docx));
         let written = std::fs::read(&path).expect("the pipeline wrote the DOCX");
-        assert!(written == b.docx, "{}: the pipeline's DOCX differs", name(b));
+        assert!(
+            written == b.docx,
+            "{}: the pipeline's DOCX differs",
+            name(b)
+        );
     }
 }

@@ -192,7 +192,10 @@ pub fn relationships(xml: &str) -> BTreeMap<String, (String, String, bool)> {
     let mut reader = Reader::from_str(xml);
     let mut out = BTreeMap::new();
     loop {
-        match reader.read_event().expect("the relationships are well-formed") {
+        match reader
+            .read_event()
+            .expect("the relationships are well-formed")
+        {
             Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"Relationship" => {
                 let mut id = String::new();
                 let mut kind = String::new();
@@ -273,9 +276,7 @@ fn inline_links(inlines: &[Inline], out: &mut Vec<String>) {
                 out.push(href.clone());
                 inline_links(content, out);
             }
-            Inline::Emphasis { content } | Inline::Strong { content } => {
-                inline_links(content, out)
-            }
+            Inline::Emphasis { content } | Inline::Strong { content } => inline_links(content, out),
             Inline::Text { .. } => {}
         }
     }

@@ -21,6 +21,10 @@ pub(super) struct Body {
     pub list_count: usize,
 }
 
+/// The characters the writer puts between the model's words (the fonts are subset to the
+/// document's characters, so they must include these).
+pub(super) const WRITER_PUNCTUATION: &str = ", : ·";
+
 /// docx-rs writes its own abstract numbering and instance with id 1; ours start above it.
 pub(super) const FIRST_LIST_NUM_ID: usize = 2;
 

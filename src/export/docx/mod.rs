@@ -14,6 +14,10 @@ use docx_rs::{
 
 use ooxml_gaps::font_embedding::EmbeddedFont;
 
+use std::collections::BTreeSet;
+
+use crate::fonts::subset;
+
 use super::{ExportContext, ExportError, Format};
 use crate::model::Summary;
 
@@ -23,6 +27,8 @@ const A4_HEIGHT: u32 = 16_838;
 /// 2.5 cm margins, the footer 1.25 cm from the edge.
 const MARGIN: i32 = 1_418;
 const FOOTER_DISTANCE: i32 = 709;
+/// The bullet of every list item.
+const BULLET: &str = "•";
 /// The abstract numbering every bulleted list shares.
 const BULLET_ABSTRACT_ID: usize = 2;
 
@@ -55,7 +61,7 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
     for p in body.paragraphs {
         docx = docx.add_paragraph(p);
     }
-    let fonts = embedded_fonts(doc, ctx);
+    let fonts = embedded_fonts(doc, ctx)?;
     ooxml_gaps::assemble(ooxml_gaps::Package {
         doc,
         timestamp: ctx.timestamp,
@@ -70,14 +76,39 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
     })
 }
 
-/// The four faces of Source Sans 3, obfuscated for the package.
-fn embedded_fonts(doc: &Summary, ctx: &ExportContext) -> Vec<EmbeddedFont> {
+/// The four faces of Source Sans 3, each cut down to the characters the document shows and
+/// obfuscated for the package. A subset keeps the font's names: Word matches an embedded font
+/// by name. It has no GSUB, so the language's local letterforms (Bulgarian Cyrillic) go
+/// straight into its cmap, as the PDF shows them.
+fn embedded_fonts(doc: &Summary, ctx: &ExportContext) -> Result<Vec<EmbeddedFont>, ExportError> {
+    let chars = document_chars(doc);
     let document_key = format!("{}/{}", doc.id, doc.lang);
     ctx.fonts
         .faces()
         .iter()
-        .map(|face| EmbeddedFont::new(&document_key, face.style, face.data.to_vec(), false))
+        .map(|face| {
+            let data =
+                subset::subset_localized(face, &chars, None, Some(&doc.lang)).map_err(|e| {
+                    ExportError::Writer {
+                        format: Format::Docx,
+                        message: e.to_string(),
+                    }
+                })?;
+            Ok(EmbeddedFont::new(&document_key, face.style, data, true))
+        })
         .collect()
+}
+
+/// Every character the document shows: the model's text, the punctuation the writer puts
+/// between it, and the digits of the page numbers. Printable ASCII is added so an editor can
+/// still type ordinary words in the embedded font on a machine without it.
+fn document_chars(doc: &Summary) -> BTreeSet<char> {
+    let mut chars: BTreeSet<char> = doc.visible_text().iter().flat_map(|t| t.chars()).collect();
+    chars.extend(body::WRITER_PUNCTUATION.chars());
+    chars.extend(BULLET.chars());
+    chars.extend(' '..='~');
+    chars.retain(|c| !c.is_control());
+    chars
 }
 
 fn bullet_numbering() -> AbstractNumbering {
@@ -86,7 +117,7 @@ fn bullet_numbering() -> AbstractNumbering {
             0,
             Start::new(1),
             NumberFormat::new("bullet"),
-            LevelText::new("•"),
+            LevelText::new(BULLET),
             LevelJc::new("left"),
         )
         .indent(
