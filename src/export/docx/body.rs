@@ -23,7 +23,7 @@ pub(super) struct Body {
 
 /// The characters the writer puts between the model's words (the fonts are subset to the
 /// document's characters, so they must include these).
-pub(super) const WRITER_PUNCTUATION: &str = ", : ·";
+pub(super) const WRITER_PUNCTUATION: &str = ", :";
 
 /// docx-rs writes its own abstract numbering and instance with id 1; ours start above it.
 pub(super) const FIRST_LIST_NUM_ID: usize = 2;
@@ -89,6 +89,10 @@ pub(super) fn build(doc: &Summary) -> Body {
         links: b.links,
         list_count: b.list_count,
     }
+}
+
+fn line_break() -> Run {
+    Run::new().add_break(BreakType::TextWrapping)
 }
 
 fn styled(style_id: &str) -> Paragraph {
@@ -175,12 +179,14 @@ impl BodyBuilder<'_> {
         }
     }
 
-    /// Name in bold, the affiliation after it, and the profiles on a line of their own, each
-    /// after the source's label.
+    /// As the PDF's person card: the name in bold, then the affiliation and each profile
+    /// (after the source's label) on lines of their own.
     fn person(&mut self, person: &Person) -> Paragraph {
         let mut p = styled(styles::PERSON).add_run(Run::new().add_text(&person.name).bold());
         if let Some(affiliation) = &person.affiliation {
-            p = p.add_run(Run::new().add_text(format!(", {affiliation}")));
+            p = p
+                .add_run(line_break())
+                .add_run(Run::new().add_text(affiliation));
         }
         let labels = &self.doc.meta.labels;
         let mut profiles: Vec<(&str, String, &str)> = Vec::new();
@@ -190,24 +196,15 @@ impl BodyBuilder<'_> {
         if let (Some(handle), Some(url)) = (&person.twitter, person.twitter_url()) {
             profiles.push((&labels.twitter, url, handle));
         }
-        for (i, (label, url, shown)) in profiles.into_iter().enumerate() {
-            let lead = if i == 0 {
-                Run::new().add_break(BreakType::TextWrapping)
-            } else {
-                Run::new().add_text(" · ")
-            };
+        for (label, url, shown) in profiles {
             p = p
-                .add_run(lead)
+                .add_run(line_break())
                 .add_run(Run::new().add_text(format!("{label} ")));
-            p = self.link(
-                p,
-                &url,
-                vec![RunFormat {
-                    link: true,
-                    ..Default::default()
-                }
-                .run(shown)],
-            );
+            let link = RunFormat {
+                link: true,
+                ..Default::default()
+            };
+            p = self.link(p, &url, vec![link.run(shown)]);
         }
         p
     }
@@ -225,8 +222,12 @@ impl BodyBuilder<'_> {
     fn question(&mut self, question: &Question) {
         let p = styled(styles::QUESTION)
             .add_run(Run::new().add_text(&question.label).bold())
-            .add_run(Run::new().add_text(" "));
-        let p = self.inlines(p, &question.text, RunFormat::default());
+            .add_run(line_break());
+        let italic = RunFormat {
+            italic: true,
+            ..Default::default()
+        };
+        let p = self.inlines(p, &question.text, italic);
         self.push(p);
         for answer in &question.answers {
             let name = answer.name(self.doc);

@@ -3,8 +3,9 @@
 //! ours for the people lists and the questions.
 
 use docx_rs::{
-    AlignmentType, LineSpacing, LineSpacingType, RunFonts, Shading, ShdType, SpecialIndentType,
-    Style, StyleType, Styles,
+    AlignmentType, BorderType, LineSpacing, LineSpacingType, ParagraphBorder,
+    ParagraphBorderPosition, ParagraphBorders, RunFonts, SpecialIndentType, Style, StyleType,
+    Styles,
 };
 
 use crate::fonts::FAMILY;
@@ -26,6 +27,8 @@ pub(super) const QUESTION: &str = "Question";
 const BODY_SIZE: usize = 22;
 const ACCENT: &str = "1F3A5F";
 const LINK_BLUE: &str = "0563C1";
+/// The light rule beside a person's lines.
+const RULE: &str = "C5CFDB";
 
 /// The run fonts every style inherits: Source Sans 3 for every script slot.
 pub(super) fn family_fonts() -> RunFonts {
@@ -71,9 +74,13 @@ pub(super) fn styles() -> Styles {
                 .color(ACCENT)
                 .line_spacing(LineSpacing::new().before(160).after(60)),
         ),
-        paragraph(PERSON, "Person")
-            .indent(Some(360), None, None, None)
-            .line_spacing(LineSpacing::new().after(100)),
+        with_bar(
+            paragraph(PERSON, "Person")
+                .indent(Some(240), None, None, None)
+                .line_spacing(LineSpacing::new().before(140).after(0)),
+            RULE,
+            12,
+        ),
         question_style(),
     ]
     .into_iter()
@@ -113,16 +120,30 @@ fn keep_next(mut style: Style) -> Style {
     style
 }
 
-/// A question stands apart from the answers: a tinted band, kept with the first answer.
+/// A question stands apart from the answers, as in the PDF: a bar in the accent colour at
+/// its left, kept with the first answer.
 fn question_style() -> Style {
-    let mut style = keep_next(
-        paragraph(QUESTION, "Question").line_spacing(LineSpacing::new().before(240).after(120)),
-    );
-    style.paragraph_property.shading = Some(
-        Shading::new()
-            .shd_type(ShdType::Clear)
-            .color("auto")
-            .fill("E8EEF5"),
+    with_bar(
+        keep_next(
+            paragraph(QUESTION, "Question")
+                .indent(Some(240), None, None, None)
+                .line_spacing(LineSpacing::new().before(320).after(120)),
+        ),
+        ACCENT,
+        18,
+    )
+}
+
+/// A rule down the left of the paragraph; `eighths` is its width in eighths of a point.
+fn with_bar(mut style: Style, color: &str, eighths: usize) -> Style {
+    style.paragraph_property.borders = Some(
+        ParagraphBorders::with_empty().set(
+            ParagraphBorder::new(ParagraphBorderPosition::Left)
+                .val(BorderType::Single)
+                .size(eighths)
+                .space(8)
+                .color(color),
+        ),
     );
     style
 }

@@ -1,8 +1,9 @@
 //! Repairs the parts docx-rs writes so they validate against the ISO/IEC 29500 schemas.
 //!
 //! docx-rs gets the content right but the order of child elements wrong in a few places
-//! (`w:rPr` first in every `w:pPr`, `w:pStyle` after it, `w:numId` before `w:ilvl`, the footer reference after the page
-//! size in `w:sectPr`, `w:next` and `w:qFormat` after the formatting in `w:style`), writes
+//! (`w:rPr` first in every `w:pPr`, `w:pStyle` after it, `w:numId` before `w:ilvl`, the left
+//! border before the top one, the footer reference after the page size in `w:sectPr`,
+//! `w:next` and `w:qFormat` after the formatting in `w:style`), writes
 //! empty `w:rPr` where the schema forbids any (`w:pPr` of styles and numbering levels), and
 //! numbers paragraphs (`w14:paraId`) from a per-thread counter, so the ids depend on what the
 //! thread built before. This module parses a part into a small tree, puts the children of the
@@ -167,6 +168,16 @@ const NUMBERING_LEVEL: &[&str] = &[
 /// CT_NumPr (17.3.1.19): docx-rs writes the instance before the level.
 const NUMBERING_PROPERTIES: &[&str] = &["w:ilvl", "w:numId", "w:numberingChange", "w:ins"];
 
+/// CT_PBdr (17.3.1.24): docx-rs writes left and right before top and bottom.
+const PARAGRAPH_BORDERS: &[&str] = &[
+    "w:top",
+    "w:left",
+    "w:bottom",
+    "w:right",
+    "w:between",
+    "w:bar",
+];
+
 fn schema_sequence(element: &str) -> Option<&'static [&'static str]> {
     match element {
         "w:pPr" => Some(PARAGRAPH_PROPERTIES),
@@ -174,6 +185,7 @@ fn schema_sequence(element: &str) -> Option<&'static [&'static str]> {
         "w:style" => Some(STYLE),
         "w:lvl" => Some(NUMBERING_LEVEL),
         "w:numPr" => Some(NUMBERING_PROPERTIES),
+        "w:pBdr" => Some(PARAGRAPH_BORDERS),
         _ => None,
     }
 }
