@@ -15,8 +15,8 @@ use crate::model::{Block, Inline, List, PeopleGroup, Person, Question, Summary, 
 /// The body's paragraphs and what the package needs to resolve their references.
 pub(super) struct Body {
     pub paragraphs: Vec<Paragraph>,
-    /// Hyperlink targets in order of first use; target `i` has relationship `link_rid(i)`.
-    pub links: Vec<String>,
+    /// Hyperlink relationships (id, target) in order of first use.
+    pub links: Vec<HyperlinkTarget>,
     /// One numbering instance per bulleted list, numbered `FIRST_LIST_NUM_ID..`.
     pub list_count: usize,
 }
@@ -25,12 +25,18 @@ pub(super) struct Body {
 /// document's characters, so they must include these).
 pub(super) const WRITER_PUNCTUATION: &str = ", :";
 
+/// An external hyperlink's relationship.
+pub(super) struct HyperlinkTarget {
+    pub rid: String,
+    pub href: String,
+}
+
 /// docx-rs writes its own abstract numbering and instance with id 1; ours start above it.
 pub(super) const FIRST_LIST_NUM_ID: usize = 2;
 
 /// The relationship id of the `index`-th hyperlink target. Chosen here, not by docx-rs, whose
 /// ids come from a process-wide counter and so differ between two builds in one process.
-pub(super) fn link_rid(index: usize) -> String {
+fn link_rid(index: usize) -> String {
     format!("rIdLink{}", index + 1)
 }
 
@@ -61,7 +67,7 @@ struct BodyBuilder<'a> {
     doc: &'a Summary,
     paragraphs: Vec<Paragraph>,
     link_index: BTreeMap<String, usize>,
-    links: Vec<String>,
+    links: Vec<HyperlinkTarget>,
     list_count: usize,
 }
 
@@ -292,7 +298,10 @@ impl BodyBuilder<'_> {
             Some(i) => *i,
             None => {
                 let i = self.links.len();
-                self.links.push(href.to_string());
+                self.links.push(HyperlinkTarget {
+                    rid: link_rid(i),
+                    href: href.to_string(),
+                });
                 self.link_index.insert(href.to_string(), i);
                 i
             }

@@ -7,19 +7,17 @@ mod styles;
 
 pub use ooxml_gaps::word_language;
 
-use docx_rs::{
-    AbstractNumbering, Docx, Footer, LevelJc, LevelText, NumberFormat, Numbering, PageMargin,
-    PageNum, Paragraph, Start,
-};
-
-use ooxml_gaps::font_embedding::EmbeddedFont;
-
 use std::collections::BTreeSet;
 
-use crate::fonts::subset;
+use docx_rs::{
+    AbstractNumbering, Docx, Footer, Level, LevelJc, LevelText, NumberFormat, Numbering,
+    PageMargin, PageNum, Paragraph, SpecialIndentType, Start,
+};
 
 use super::{ExportContext, ExportError, Format};
+use crate::fonts::subset;
 use crate::model::Summary;
+use ooxml_gaps::font_embedding::EmbeddedFont;
 
 /// A4 in twentieths of a point.
 const A4_WIDTH: u32 = 11_906;
@@ -32,6 +30,8 @@ const BULLET: &str = "•";
 /// The abstract numbering every bulleted list shares.
 const BULLET_ABSTRACT_ID: usize = 2;
 
+/// The document as a Word file: A4, Word's built-in styles, the document's language, page
+/// numbers in the footer, and Source Sans 3 embedded.
 pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError> {
     let body = body::build(doc);
     let mut docx = Docx::new()
@@ -67,7 +67,6 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
         timestamp: ctx.timestamp,
         parts: docx.build(),
         links: &body.links,
-        link_rid: body::link_rid,
         fonts,
     })
     .map_err(|message| ExportError::Writer {
@@ -111,21 +110,18 @@ fn document_chars(doc: &Summary) -> BTreeSet<char> {
     chars
 }
 
+/// One bullet level, indented like the List Bullet style; the bullet in Source Sans 3 (Word
+/// would otherwise draw it in Symbol).
 fn bullet_numbering() -> AbstractNumbering {
     AbstractNumbering::new(BULLET_ABSTRACT_ID).add_level(
-        docx_rs::Level::new(
+        Level::new(
             0,
             Start::new(1),
             NumberFormat::new("bullet"),
             LevelText::new(BULLET),
             LevelJc::new("left"),
         )
-        .indent(
-            Some(720),
-            Some(docx_rs::SpecialIndentType::Hanging(360)),
-            None,
-            None,
-        )
+        .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None)
         .fonts(styles::family_fonts()),
     )
 }

@@ -29,6 +29,8 @@ use crate::model::Summary;
 use element_order::{repair_part, Element, Node};
 use font_embedding::EmbeddedFont;
 
+use super::body::HyperlinkTarget;
+
 const MAIN_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 const PACKAGE_REL_NS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
@@ -40,9 +42,8 @@ pub(super) struct Package<'a> {
     pub doc: &'a Summary,
     pub timestamp: Timestamp,
     pub parts: docx_rs::XMLDocx,
-    /// Hyperlink targets; target `i` is relationship `body::link_rid(i)`.
-    pub links: &'a [String],
-    pub link_rid: fn(usize) -> String,
+    /// The hyperlinks' relationships, in the order they are to be written.
+    pub links: &'a [HyperlinkTarget],
     pub fonts: Vec<EmbeddedFont>,
 }
 
@@ -113,7 +114,7 @@ pub(super) fn assemble(package: Package) -> Result<Vec<u8>, String> {
         ("word/document.xml".into(), document),
         (
             "word/_rels/document.xml.rels".into(),
-            document_relationships(package.links, package.link_rid),
+            document_relationships(package.links),
         ),
         ("word/styles.xml".into(), styles),
         ("word/numbering.xml".into(), numbering),
@@ -251,7 +252,7 @@ fn package_relationships() -> Vec<u8> {
     ])
 }
 
-fn document_relationships(links: &[String], link_rid: fn(usize) -> String) -> Vec<u8> {
+fn document_relationships(links: &[HyperlinkTarget]) -> Vec<u8> {
     let mut rels = vec![
         rel("rId1", &format!("{REL_NS}/styles"), "styles.xml", false),
         rel(
@@ -274,11 +275,11 @@ fn document_relationships(links: &[String], link_rid: fn(usize) -> String) -> Ve
             false,
         ),
     ];
-    for (i, href) in links.iter().enumerate() {
+    for link in links {
         rels.push(rel(
-            &link_rid(i),
+            &link.rid,
             &format!("{REL_NS}/hyperlink"),
-            href,
+            &link.href,
             true,
         ));
     }
