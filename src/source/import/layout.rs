@@ -700,13 +700,14 @@ impl<'a> Recogniser<'a> {
                 continue;
             }
             if let Some((speaker, how, affiliation, title)) = self.talk_heading(&line.text) {
+                let written = line.text.split([',', ':']).next().unwrap_or("").trim();
+                let shown_name = (how != NameMatch::Full).then(|| written.to_string());
                 if how == NameMatch::Misspelled {
-                    let written = line.text.split([',', ':']).next().unwrap_or("").trim();
                     let name = self.people.get(speaker.0).map(|p| p.name.clone());
                     self.note(
                         line,
                         format!(
-                            "unsure: the talk heading spells the speaker \"{written}\"; the source shows the speaker list's \"{}\"",
+                            "unsure: the talk heading spells the speaker \"{written}\", the speaker list \"{}\"; kept as the heading writes it",
                             name.unwrap_or_default()
                         ),
                     );
@@ -716,6 +717,7 @@ impl<'a> Recogniser<'a> {
                 talk = Some(Talk {
                     speaker,
                     affiliation,
+                    shown_name,
                     title,
                     blocks: Vec::new(),
                     pos: pos(line),

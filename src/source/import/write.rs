@@ -156,6 +156,9 @@ fn blocks(
                 line_comments(w, comments, t.pos.line)?;
                 let speaker = doc.people.get(t.speaker.0).map_or("", |p| p.id.as_str());
                 let mut attrs = vec![("speaker", speaker)];
+                if let Some(n) = &t.shown_name {
+                    attrs.push(("name", n.as_str()));
+                }
                 if let Some(a) = &t.affiliation {
                     attrs.push(("affiliation", a.as_str()));
                 }
