@@ -120,20 +120,33 @@ pub fn question_line(text: &str) -> Option<QuestionLine> {
         }
         return None;
     }
-    // "label N: text"
-    let colon = text.find([':', ';'])?;
-    let head = text.get(..colon)?.trim_end();
-    let space = head.rfind(char::is_whitespace)?;
-    let (words, number) = (head.get(..space)?.trim(), head.get(space..)?.trim());
-    if !label_words_ok(words) || number.is_empty() || number.len() > 3 {
+    // "label N: text", "label N. text", "label N – text", or "label N" alone
+    let digit_at = text.find(|c: char| c.is_ascii_digit())?;
+    let words = text.get(..digit_at)?;
+    if !words.ends_with(char::is_whitespace) || !label_words_ok(words.trim()) {
         return None;
     }
-    let number: u32 = number.parse().ok()?;
+    let after_words = text.get(digit_at..)?;
+    let (number, len) = digits_at(after_words)?;
+    let after = after_words.get(len..)?;
+    let rest = if after.trim().is_empty() {
+        ""
+    } else if let Some(rest) = after.strip_prefix([':', ';', ')']) {
+        rest
+    } else if let Some(rest) = after.strip_prefix('.').filter(|r| r.starts_with(' ')) {
+        rest
+    } else {
+        after
+            .strip_prefix(' ')
+            .and_then(|r| r.strip_prefix(['–', '—', '-']))
+            .filter(|r| r.starts_with(' '))?
+    };
+    let words = words.trim();
     Some(QuestionLine {
         number,
         template: format!("{words} #"),
-        label: head.to_string(),
-        text: text.get(colon + 1..)?.trim().to_string(),
+        label: format!("{words} {number}"),
+        text: rest.trim().to_string(),
     })
 }
 
@@ -192,10 +205,15 @@ fn person_line(text: &str) -> Option<(String, Option<String>)> {
     if find_url(text).is_some() || text.ends_with(':') {
         return None;
     }
-    match text.split_once(',') {
-        Some((name, affiliation)) => {
-            let name = name.trim();
-            let affiliation = affiliation.trim();
+    // "Name, affiliation", or with a dash: "Name – affiliation".
+    let split = [",", " – ", " — ", " - "]
+        .iter()
+        .filter_map(|sep| text.find(sep).map(|i| (i, sep.len())))
+        .min_by_key(|(i, _)| *i);
+    match split {
+        Some((at, len)) => {
+            let name = text.get(..at)?.trim();
+            let affiliation = text.get(at + len..)?.trim();
             (looks_like_name(name) && !affiliation.is_empty())
                 .then(|| (name.to_string(), Some(affiliation.to_string())))
         }
@@ -409,23 +427,31 @@ impl<'a> Recogniser<'a> {
             .ok_or("the file has no text")?;
         let questions_at = find_questions(lines);
         let qa_first = questions_at.as_ref().map(|(i, _)| *i);
-        // The Q&A heading is the line right before the first question, if it reads as one.
-        let qa_heading = qa_first.and_then(|q| {
-            let h = (first + 1..q)
-                .rev()
-                .find(|i| self.line(*i).is_some_and(|l| !l.is_blank()))?;
-            self.line(h)
-                .is_some_and(|l| heading_like(&l.text))
-                .then_some(h)
-        });
-        let qa_start = qa_heading.or(qa_first);
-
         let mut starts = vec![first];
-        for i in first + 1..qa_start.unwrap_or(lines.len()) {
+        for i in first + 1..qa_first.unwrap_or(lines.len()) {
             let Some(line) = self.line(i) else { break };
             if !line.is_blank() && self.blanks_before(i) >= 2 && heading_like(&line.text) {
                 starts.push(i);
             }
+        }
+        // The Q&A heading is the line right before the first question if it reads as one;
+        // else a heading after blank lines shortly before it (what lies between is reported).
+        let qa_heading = qa_first.and_then(|q| {
+            let before = (first + 1..q)
+                .rev()
+                .find(|i| self.line(*i).is_some_and(|l| !l.is_blank()))?;
+            if self.line(before).is_some_and(|l| heading_like(&l.text)) {
+                return Some(before);
+            }
+            let last_start = starts.last().copied().filter(|s| *s > first)?;
+            let between = (last_start + 1..q)
+                .filter(|i| self.line(*i).is_some_and(|l| !l.is_blank()))
+                .count();
+            (between <= 3).then_some(last_start)
+        });
+        let qa_start = qa_heading.or(qa_first);
+        if let Some(qa) = qa_start {
+            starts.retain(|s| *s < qa || *s == first);
         }
         let end_of_sections = qa_start.unwrap_or(lines.len());
 
@@ -433,18 +459,23 @@ impl<'a> Recogniser<'a> {
         let mut first_sentence = None;
         let mut attendance = None;
         let mut recording = None;
-        for (k, start) in starts.iter().enumerate() {
+        let mut k = 0;
+        while let Some(start) = starts.get(k).copied() {
             let end = starts.get(k + 1).copied().unwrap_or(end_of_sections);
             if k == 0 {
-                let intro = self.first_section(*start, end, sections.len())?;
+                let intro = self.first_section(start, end, sections.len())?;
                 first_sentence = intro.first_sentence;
                 attendance = intro.attendance;
                 recording = intro.recording;
                 sections.push(intro.section);
+                if let Some(split) = intro.next_section {
+                    starts.insert(1, split);
+                }
             } else {
-                let section = self.content_section(*start, end);
+                let section = self.content_section(start, end);
                 sections.push(section);
             }
+            k += 1;
         }
         self.assign_roles(&mut sections);
 
@@ -490,6 +521,7 @@ impl<'a> Recogniser<'a> {
         let mut intro_paragraphs: Vec<(usize, &Line)> = Vec::new();
         let mut first_sentence = None;
         let mut recording = None;
+        let mut next_section = None;
         let mut in_people = false;
         let mut after_people = false;
         // The group being filled, and whether the last line was part of an entry.
@@ -553,6 +585,21 @@ impl<'a> Recogniser<'a> {
                 }
                 in_people = false;
                 after_people = true;
+                if entry_open {
+                    // Right under an entry, yet neither a profile nor another person.
+                    self.kept_as_paragraph(
+                        line,
+                        "under a person's entry, not a LinkedIn or X/Twitter line",
+                    );
+                    blocks.push(Block::Paragraph(paragraph(line, &line.text)));
+                    continue;
+                }
+            }
+            // Without two blank lines before it, the next section's heading still reads as one
+            // once the people lists are over.
+            if after_people && self.blanks_before(i - 1) >= 1 && heading_like(&line.text) {
+                next_section = Some(i - 1);
+                break;
             }
             if after_people && recording.is_none() {
                 if let Some((s, e)) = find_url(&line.text) {
@@ -627,6 +674,7 @@ impl<'a> Recogniser<'a> {
             first_sentence,
             attendance,
             recording,
+            next_section,
         })
     }
 
@@ -908,6 +956,9 @@ impl<'a> Recogniser<'a> {
 
 struct Intro {
     section: Section,
+    /// Where the next section starts, when the first one ended at a heading found by layout
+    /// after the people lists.
+    next_section: Option<usize>,
     first_sentence: Option<String>,
     attendance: Option<Attendance>,
     recording: Option<Recording>,
@@ -960,6 +1011,15 @@ mod tests {
             question_line("4. kérdés: x").expect("4").template
         );
         assert!(question_line("Alba Garavet: During the crisis").is_none());
+        let q = question_line("Pregunta 2 – ¿Cómo?").expect("dash");
+        assert_eq!(
+            (q.number, q.label.as_str(), q.text.as_str()),
+            (2, "Pregunta 2", "¿Cómo?")
+        );
+        let q = question_line("Otázka 3").expect("alone on its line");
+        assert_eq!((q.number, q.text.as_str()), (3, ""));
+        assert!(question_line("Phase 1.5 of the plan").is_none());
+        assert!(question_line("COVID-19: what changed").is_none());
         assert!(question_line("In 2019, we did: this").is_none());
     }
 
@@ -991,6 +1051,22 @@ mod tests {
             "in 2019 100 people"
         );
         assert_eq!(bind_number_groups("1 2 3"), "1 2 3");
+    }
+
+    #[test]
+    fn speaker_entries_with_a_comma_or_a_dash() {
+        assert_eq!(
+            person_line("Jüri Õunapuu – Tartu Ülikooli teadur"),
+            Some((
+                "Jüri Õunapuu".to_string(),
+                Some("Tartu Ülikooli teadur".to_string())
+            ))
+        );
+        assert_eq!(
+            person_line("Alba Garavet, Head of Europe Direct Torino;").map(|p| p.1),
+            Some(Some("Head of Europe Direct Torino;".to_string()))
+        );
+        assert_eq!(person_line("A recording is available, see below"), None);
     }
 
     #[test]

@@ -9,8 +9,9 @@
 pub enum NameMatch {
     /// The full name, as the speaker list writes it.
     Full,
-    /// The first name(s) only: printed before an answer, so it is kept.
-    FirstName,
+    /// Part of the name only (the first name, or the surname): printed before an answer as
+    /// written, so it is kept.
+    PartOfName,
     /// Close to the full name but spelled differently (a typo in the translation).
     Misspelled,
 }
@@ -37,15 +38,16 @@ pub fn match_name(candidate: &str, names: &[&str]) -> Option<(usize, NameMatch)>
     if let Some(i) = names.iter().position(|n| *n == candidate) {
         return Some((i, NameMatch::Full));
     }
-    let first_names: Vec<Option<String>> = names.iter().map(|n| first_names(n)).collect();
-    let by_first: Vec<usize> = first_names
+    // Part of a name: its first word(s) ("Inna-Pirjetta", "Lucía" of "Lucía Pérez Gómez") or
+    // its last word(s), when only one person's name has that part.
+    let parts: Vec<usize> = names
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.as_deref() == Some(candidate.as_str()))
+        .filter(|(_, n)| is_part_of_name(&candidate, n))
         .map(|(i, _)| i)
         .collect();
-    if let [only] = by_first.as_slice() {
-        return Some((*only, NameMatch::FirstName));
+    if let [only] = parts.as_slice() {
+        return Some((*only, NameMatch::PartOfName));
     }
     // A typo: within a small edit distance of exactly one full name.
     let limit = (candidate.chars().count() / 8).max(1);
@@ -61,13 +63,13 @@ pub fn match_name(candidate: &str, names: &[&str]) -> Option<(usize, NameMatch)>
     None
 }
 
-/// Everything but the last word of a full name ("Inna-Pirjetta" of "Inna-Pirjetta Lahti").
-fn first_names(full: &str) -> Option<String> {
+/// Whether `candidate` is the first or last word(s) of `full`, but not all of it.
+fn is_part_of_name(candidate: &str, full: &str) -> bool {
     let words: Vec<&str> = full.split_whitespace().collect();
-    match words.split_last() {
-        Some((_, first)) if !first.is_empty() => Some(first.join(" ")),
-        _ => None,
-    }
+    let part: Vec<&str> = candidate.split_whitespace().collect();
+    !part.is_empty()
+        && part.len() < words.len()
+        && (words.starts_with(&part) || words.ends_with(&part))
 }
 
 /// A person id from a full name: the surname (last word) folded to lower-case ASCII.
@@ -233,7 +235,7 @@ mod tests {
         let names = ["Инна-Пириета Лахти", "Валерия Восчевска", "Алба Гаравет"];
         assert_eq!(
             match_name("Инна-Пириета", &names),
-            Some((0, NameMatch::FirstName))
+            Some((0, NameMatch::PartOfName))
         );
         assert_eq!(
             match_name("Валлерия Восчевска", &names),
@@ -244,6 +246,19 @@ mod tests {
             Some((2, NameMatch::Full))
         );
         assert_eq!(match_name("Европейската комисия", &names), None);
+        assert_eq!(
+            match_name("Lucía", &["Lucía Pérez Gómez", "Marc Puig"]),
+            Some((0, NameMatch::PartOfName))
+        );
+        assert_eq!(
+            match_name("Puig", &["Lucía Pérez Gómez", "Marc Puig"]),
+            Some((1, NameMatch::PartOfName))
+        );
+        assert_eq!(
+            match_name("Anna", &["Anna Kovács", "Anna Nagy"]),
+            None,
+            "ambiguous"
+        );
         assert!(looks_like_name("Inna-Pirjetta Lahti"));
         assert!(!looks_like_name("A recording of the session is available"));
     }
