@@ -288,3 +288,22 @@ fn doubtful_places_are_reported_with_their_line() {
     assert!(comment_at < title_at);
     assert!(en.xml.contains("check the event and the organiser"));
 }
+
+#[test]
+fn polypress_check_accepts_the_four_imported_sources_together() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for (_, lang) in SEEDS {
+        let imported = import_seed(lang);
+        std::fs::write(dir.path().join(format!("{lang}.xml")), &imported.xml).expect("write");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_polypress"))
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .expect("polypress runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
