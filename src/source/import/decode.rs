@@ -26,7 +26,11 @@ pub fn decode_lines(bytes: &[u8]) -> Result<Vec<Line>, String> {
 
 fn decode(bytes: &[u8]) -> Result<&str, String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let order = if bytes[0] == 0xFF { "little" } else { "big" };
+        let order = if bytes.starts_with(&[0xFF]) {
+            "little"
+        } else {
+            "big"
+        };
         return Err(format!(
             "the file is UTF-16 ({order}-endian byte order mark at byte 0); save it as UTF-8 \
              (in Word: Save As > Plain Text > Unicode (UTF-8))"

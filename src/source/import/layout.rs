@@ -517,9 +517,15 @@ impl<'a> Recogniser<'a> {
 
     fn first_section(&mut self, start: usize, end: usize, index: usize) -> Result<Intro, String> {
         let heading_line = self.line(start).ok_or("the file has no text")?;
+        if !heading_like(&heading_line.text) {
+            self.note(
+                heading_line,
+                "unsure: the text does not start with a heading; its first line is taken as one"
+                    .to_string(),
+            );
+        }
         let mut blocks: Vec<Block> = Vec::new();
         let mut intro_paragraphs: Vec<(usize, &Line)> = Vec::new();
-        let mut first_sentence = None;
         let mut recording = None;
         let mut next_section = None;
         let mut in_people = false;
@@ -634,9 +640,9 @@ impl<'a> Recogniser<'a> {
                 blocks.push(Block::Paragraph(paragraph(line, &line.text)));
             }
         }
-        if let Some((_, line)) = intro_paragraphs.first() {
-            first_sentence = Some(first_sentence_of(&line.text));
-        }
+        let opening = intro_paragraphs
+            .first()
+            .map(|(_, line)| first_sentence(&line.text));
         // The attendance sentence: an introductory paragraph with two numbers. It moves to
         // <meta>, where every output's title block shows it.
         let mut attendance = None;
@@ -671,7 +677,7 @@ impl<'a> Recogniser<'a> {
                 blocks,
                 pos: pos(heading_line),
             },
-            first_sentence,
+            first_sentence: opening,
             attendance,
             recording,
             next_section,
@@ -962,10 +968,6 @@ struct Intro {
     first_sentence: Option<String>,
     attendance: Option<Attendance>,
     recording: Option<Recording>,
-}
-
-fn first_sentence_of(text: &str) -> String {
-    first_sentence(text)
 }
 
 /// A sub-heading inside a section or talk: a short line ending in `:`, a short line without
