@@ -233,13 +233,19 @@ fn the_language_is_set_for_proofing_and_in_the_core_properties() {
 }
 
 #[test]
-fn the_footer_numbers_the_pages() {
+fn the_footer_repeats_the_title_and_numbers_the_pages() {
     for b in built() {
         let footer = part_text(&b.docx, "word/footer1.xml");
         assert!(
             footer.contains("<w:instrText>PAGE</w:instrText>"),
             "{footer}"
         );
+        assert!(
+            footer.contains("<w:instrText>NUMPAGES</w:instrText>"),
+            "{footer}"
+        );
+        let running: String = paragraphs(&footer).iter().map(|p| p.text()).collect();
+        assert!(running.starts_with(b.summary.short_title()), "{running}");
         let document = part_text(&b.docx, "word/document.xml");
         assert!(
             document.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\""),

@@ -23,7 +23,7 @@ pub(super) struct Body {
 
 /// The characters the writer puts between the model's words (the fonts are subset to the
 /// document's characters, so they must include these).
-pub(super) const WRITER_PUNCTUATION: &str = ", :";
+pub(super) const WRITER_PUNCTUATION: &str = ", :/";
 
 /// An external hyperlink's relationship.
 pub(super) struct HyperlinkTarget {

@@ -10,8 +10,8 @@ pub use ooxml_gaps::word_language;
 use std::collections::BTreeSet;
 
 use docx_rs::{
-    AbstractNumbering, Docx, Footer, Level, LevelJc, LevelText, NumberFormat, Numbering,
-    PageMargin, PageNum, Paragraph, SpecialIndentType, Start,
+    AbstractNumbering, Docx, Footer, Level, LevelJc, LevelText, NumPages, NumberFormat, Numbering,
+    PageMargin, PageNum, Paragraph, Run, SpecialIndentType, Start,
 };
 
 use super::{ExportContext, ExportError, Format};
@@ -20,10 +20,10 @@ use crate::model::Summary;
 use ooxml_gaps::font_embedding::EmbeddedFont;
 
 /// A4 in twentieths of a point.
-const A4_WIDTH: u32 = 11_906;
+pub(super) const A4_WIDTH: u32 = 11_906;
 const A4_HEIGHT: u32 = 16_838;
 /// 2.5 cm margins, the footer 1.25 cm from the edge.
-const MARGIN: i32 = 1_418;
+pub(super) const MARGIN: i32 = 1_418;
 const FOOTER_DISTANCE: i32 = 709;
 /// The bullet of every list item.
 const BULLET: &str = "•";
@@ -46,13 +46,7 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
                 .header(FOOTER_DISTANCE)
                 .footer(FOOTER_DISTANCE),
         )
-        .footer(
-            Footer::new().add_paragraph(
-                Paragraph::new()
-                    .style(styles::FOOTER)
-                    .add_page_num(PageNum::new()),
-            ),
-        )
+        .footer(Footer::new().add_paragraph(footer(doc)))
         .add_abstract_numbering(bullet_numbering());
     for i in 0..body.list_count {
         let id = body::FIRST_LIST_NUM_ID + i;
@@ -73,6 +67,17 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
         format: Format::Docx,
         message,
     })
+}
+
+/// The running footer, as in the PDF: the short title on the left, "page / pages" at the
+/// right margin (fields Word and LibreOffice compute).
+fn footer(doc: &Summary) -> Paragraph {
+    Paragraph::new()
+        .style(styles::FOOTER)
+        .add_run(Run::new().add_text(doc.short_title()).add_tab())
+        .add_page_num(PageNum::new())
+        .add_run(Run::new().add_text(" / "))
+        .add_num_pages(NumPages::new())
 }
 
 /// The four faces of Source Sans 3, each cut down to the characters the document shows and

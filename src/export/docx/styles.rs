@@ -3,9 +3,8 @@
 //! ours for the people lists and the questions.
 
 use docx_rs::{
-    AlignmentType, BorderType, LineSpacing, LineSpacingType, ParagraphBorder,
-    ParagraphBorderPosition, ParagraphBorders, RunFonts, SpecialIndentType, Style, StyleType,
-    Styles,
+    BorderType, LineSpacing, LineSpacingType, ParagraphBorder, ParagraphBorderPosition,
+    ParagraphBorders, RunFonts, SpecialIndentType, Style, StyleType, Styles, Tab, TabValueType,
 };
 
 use crate::fonts::FAMILY;
@@ -27,6 +26,7 @@ pub(super) const QUESTION: &str = "Question";
 const BODY_SIZE: usize = 22;
 const ACCENT: &str = "1F3A5F";
 const LINK_BLUE: &str = "0563C1";
+const MUTED: &str = "5B6878";
 /// The light rule beside a person's lines.
 const RULE: &str = "C5CFDB";
 
@@ -53,7 +53,7 @@ pub(super) fn styles() -> Styles {
             .line_spacing(proportional(240).after(80)),
         paragraph(SUBTITLE, "Subtitle")
             .size(28)
-            .color("44546A")
+            .color(MUTED)
             .line_spacing(LineSpacing::new().after(240)),
         heading(HEADING_1, 1, 32, 360),
         heading(HEADING_2, 2, 26, 240),
@@ -65,9 +65,7 @@ pub(super) fn styles() -> Styles {
             .name("Hyperlink")
             .color(LINK_BLUE)
             .underline("single"),
-        paragraph(FOOTER, "footer")
-            .size(18)
-            .align(AlignmentType::Center),
+        footer_style(),
         keep_next(
             paragraph(PEOPLE_LABEL, "People Label")
                 .bold()
@@ -117,6 +115,25 @@ fn heading(id: &str, level: usize, size: usize, space_before: u32) -> Style {
 
 fn keep_next(mut style: Style) -> Style {
     style.paragraph_property.keep_next = Some(true);
+    style
+}
+
+/// Small and muted under a hairline, with a tab stop at the right margin for the page number.
+fn footer_style() -> Style {
+    let mut style = paragraph(FOOTER, "footer").size(17).color(MUTED);
+    style.paragraph_property.borders = Some(
+        ParagraphBorders::with_empty().set(
+            ParagraphBorder::new(ParagraphBorderPosition::Top)
+                .val(BorderType::Single)
+                .size(4)
+                .space(4)
+                .color(RULE),
+        ),
+    );
+    let text_width = super::A4_WIDTH as i32 - 2 * super::MARGIN;
+    style.paragraph_property.tabs = vec![Tab::new()
+        .val(TabValueType::Right)
+        .pos(usize::try_from(text_width).unwrap_or_default())];
     style
 }
 
