@@ -20,10 +20,12 @@ use crate::model::Summary;
 use ooxml_gaps::font_embedding::EmbeddedFont;
 
 /// A4 in twentieths of a point.
-pub(super) const A4_WIDTH: u32 = 11_906;
+const A4_WIDTH: u32 = 11_906;
 const A4_HEIGHT: u32 = 16_838;
 /// 2.5 cm margins, the footer 1.25 cm from the edge.
-pub(super) const MARGIN: i32 = 1_418;
+const MARGIN: i32 = 1_418;
+/// The width between the margins, where the footer's right tab stop sits.
+pub(super) const TEXT_WIDTH: usize = A4_WIDTH as usize - 2 * MARGIN as usize;
 const FOOTER_DISTANCE: i32 = 709;
 /// The bullet of every list item.
 const BULLET: &str = "•";

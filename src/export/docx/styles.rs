@@ -130,10 +130,8 @@ fn footer_style() -> Style {
                 .color(RULE),
         ),
     );
-    let text_width = super::A4_WIDTH as i32 - 2 * super::MARGIN;
-    style.paragraph_property.tabs = vec![Tab::new()
-        .val(TabValueType::Right)
-        .pos(usize::try_from(text_width).unwrap_or_default())];
+    style.paragraph_property.tabs =
+        vec![Tab::new().val(TabValueType::Right).pos(super::TEXT_WIDTH)];
     style
 }
 
