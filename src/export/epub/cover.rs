@@ -1,0 +1,298 @@
+//! The cover image: the title (wrapped), the event and the organiser, drawn with fontdue in
+//! Source Sans 3 onto a plain background and encoded as PNG.
+//!
+//! fontdue neither shapes nor kerns (Source Sans 3 has no legacy `kern` table): letters sit
+//! at their advance widths, which is fine at display sizes. Everything here is integer or
+//! deterministic float arithmetic, so the same title gives the same bytes.
+
+use std::collections::BTreeMap;
+
+use fontdue::{Font, FontSettings};
+
+use super::EpubError;
+use crate::fonts::{FontSet, Style};
+use crate::model::Summary;
+
+pub const WIDTH: u32 = 1200;
+pub const HEIGHT: u32 = 1600;
+const MARGIN: f32 = 110.0;
+
+type Rgb = [u8; 3];
+const BACKGROUND: Rgb = [0xf5, 0xf3, 0xee];
+const ACCENT: Rgb = [0x1f, 0x3a, 0x5f];
+const INK: Rgb = [0x1b, 0x1b, 0x1b];
+const MUTED: Rgb = [0x4a, 0x4a, 0x4a];
+
+/// Coverage is rounded to this many steps, so the image keeps to a small palette and
+/// compresses to a fraction of its true-colour size.
+const COVERAGE_STEPS: u16 = 15;
+
+/// The text alternative of the cover: the same words the image shows.
+pub fn alt_text(doc: &Summary) -> String {
+    let meta = &doc.meta;
+    [
+        meta.title.as_str(),
+        meta.event.as_str(),
+        meta.organiser.as_str(),
+    ]
+    .join(" — ")
+}
+
+/// Draws the cover of a document and returns it as PNG bytes.
+pub fn render(doc: &Summary, fonts: &FontSet) -> Result<Vec<u8>, EpubError> {
+    let regular = load(fonts, Style::Regular)?;
+    let bold = load(fonts, Style::Bold)?;
+    let mut canvas = Canvas::new(WIDTH as usize, HEIGHT as usize, BACKGROUND);
+    let text_width = WIDTH as f32 - 2.0 * MARGIN;
+
+    canvas.fill_rect(0, 0, WIDTH as usize, 28, ACCENT);
+
+    // The event, at the top.
+    let event_size = fitting_size(&regular, &doc.meta.event, text_width, &[48.0, 42.0, 36.0]);
+    let event_lines = wrap(&regular, &doc.meta.event, event_size, text_width);
+    let mut baseline = 250.0;
+    for line in &event_lines {
+        canvas.draw_text(&regular, line, event_size, MARGIN, baseline, ACCENT);
+        baseline += event_size * 1.3;
+    }
+    let rule_top = (baseline + 20.0) as usize;
+    canvas.fill_rect(
+        MARGIN as usize,
+        rule_top,
+        MARGIN as usize + 140,
+        rule_top + 8,
+        ACCENT,
+    );
+
+    // The organiser, at the bottom, above a thin rule.
+    let organiser_size = fitting_size(
+        &regular,
+        &doc.meta.organiser,
+        text_width,
+        &[44.0, 38.0, 32.0],
+    );
+    let organiser_lines = wrap(&regular, &doc.meta.organiser, organiser_size, text_width);
+    let organiser_line_height = organiser_size * 1.3;
+    let last_baseline = HEIGHT as f32 - 150.0;
+    let first_baseline =
+        last_baseline - organiser_line_height * (organiser_lines.len() as f32 - 1.0);
+    let organiser_rule = (first_baseline - organiser_size - 50.0).max(0.0) as usize;
+    canvas.fill_rect(
+        MARGIN as usize,
+        organiser_rule,
+        (WIDTH as f32 - MARGIN) as usize,
+        organiser_rule + 3,
+        MUTED,
+    );
+    for (i, line) in organiser_lines.iter().enumerate() {
+        let y = first_baseline + organiser_line_height * i as f32;
+        canvas.draw_text(&regular, line, organiser_size, MARGIN, y, MUTED);
+    }
+
+    // The title fills the space between, as large as it fits.
+    let title_top = rule_top as f32 + 110.0;
+    let title_bottom = organiser_rule as f32 - 90.0;
+    let (title_size, title_lines) =
+        title_layout(&bold, &doc.meta.title, text_width, title_bottom - title_top);
+    let mut baseline = title_top + ascent(&bold, title_size);
+    for line in &title_lines {
+        canvas.draw_text(&bold, line, title_size, MARGIN, baseline, INK);
+        baseline += title_size * 1.15;
+    }
+
+    canvas.encode_png()
+}
+
+fn load(fonts: &FontSet, style: Style) -> Result<Font, EpubError> {
+    let settings = FontSettings {
+        load_substitutions: false,
+        ..FontSettings::default()
+    };
+    Font::from_bytes(fonts.face(style).data, settings)
+        .map_err(|message| EpubError::CoverFont(style.name(), message.to_string()))
+}
+
+fn ascent(font: &Font, size: f32) -> f32 {
+    font.horizontal_line_metrics(size)
+        .map(|m| m.ascent)
+        .unwrap_or(size * 0.8)
+}
+
+fn advance(font: &Font, text: &str, size: f32) -> f32 {
+    text.chars()
+        .map(|c| font.metrics(c, size).advance_width)
+        .sum()
+}
+
+/// The largest of `sizes` at which every word fits on a line (the smallest otherwise).
+fn fitting_size(font: &Font, text: &str, width: f32, sizes: &[f32]) -> f32 {
+    sizes
+        .iter()
+        .copied()
+        .find(|&size| {
+            text.split(' ')
+                .all(|word| advance(font, word, size) <= width)
+        })
+        .or_else(|| sizes.last().copied())
+        .unwrap_or(40.0)
+}
+
+/// The largest title size whose wrapped lines fit the box, with the lines.
+fn title_layout(font: &Font, title: &str, width: f32, height: f32) -> (f32, Vec<String>) {
+    const SIZES: [f32; 10] = [112.0, 100.0, 92.0, 84.0, 76.0, 68.0, 60.0, 54.0, 48.0, 42.0];
+    for size in SIZES {
+        let words_fit = title
+            .split(' ')
+            .all(|word| advance(font, word, size) <= width);
+        let lines = wrap(font, title, size, width);
+        if words_fit && lines.len() as f32 * size * 1.15 <= height {
+            return (size, lines);
+        }
+    }
+    let size = SIZES[SIZES.len() - 1];
+    (size, wrap(font, title, size, width))
+}
+
+/// Greedy line filling at spaces; a non-breaking space keeps its neighbours together.
+fn wrap(font: &Font, text: &str, size: f32, width: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if line.is_empty() || advance(font, &candidate, size) <= width {
+            line = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+struct Canvas {
+    width: usize,
+    height: usize,
+    pixels: Vec<Rgb>,
+}
+
+impl Canvas {
+    fn new(width: usize, height: usize, background: Rgb) -> Canvas {
+        Canvas {
+            width,
+            height,
+            pixels: vec![background; width * height],
+        }
+    }
+
+    fn fill_rect(&mut self, x0: usize, y0: usize, x1: usize, y1: usize, color: Rgb) {
+        for y in y0..y1.min(self.height) {
+            for x in x0..x1.min(self.width) {
+                if let Some(p) = self.pixels.get_mut(y * self.width + x) {
+                    *p = color;
+                }
+            }
+        }
+    }
+
+    fn draw_text(&mut self, font: &Font, text: &str, size: f32, x: f32, baseline: f32, ink: Rgb) {
+        let mut pen = x;
+        for c in text.chars() {
+            let (metrics, bitmap) = font.rasterize(c, size);
+            let left = pen.round() as i64 + i64::from(metrics.xmin);
+            let top = baseline.round() as i64 - i64::from(metrics.ymin) - metrics.height as i64;
+            for (row, line) in bitmap.chunks(metrics.width.max(1)).enumerate() {
+                for (col, &coverage) in line.iter().enumerate() {
+                    self.blend(left + col as i64, top + row as i64, ink, coverage);
+                }
+            }
+            pen += metrics.advance_width;
+        }
+    }
+
+    fn blend(&mut self, x: i64, y: i64, ink: Rgb, coverage: u8) {
+        if coverage == 0 || x < 0 || y < 0 || x as usize >= self.width || y as usize >= self.height
+        {
+            return;
+        }
+        let step = (u16::from(coverage) * COVERAGE_STEPS + 127) / 255;
+        let alpha = step * 255 / COVERAGE_STEPS;
+        if let Some(pixel) = self.pixels.get_mut(y as usize * self.width + x as usize) {
+            for (channel, ink) in pixel.iter_mut().zip(ink) {
+                let mixed =
+                    (u16::from(*channel) * (255 - alpha) + u16::from(ink) * alpha + 127) / 255;
+                *channel = mixed as u8;
+            }
+        }
+    }
+
+    /// Indexed colour when the image has at most 256 colours (it nearly always has), true
+    /// colour otherwise.
+    fn encode_png(&self) -> Result<Vec<u8>, EpubError> {
+        let mut palette: BTreeMap<Rgb, u8> = BTreeMap::new();
+        let mut order: Vec<Rgb> = Vec::new();
+        let mut indexed = Vec::with_capacity(self.pixels.len());
+        for pixel in &self.pixels {
+            let index = match palette.get(pixel) {
+                Some(&index) => index,
+                None if order.len() < 256 => {
+                    let index = order.len() as u8;
+                    palette.insert(*pixel, index);
+                    order.push(*pixel);
+                    index
+                }
+                None => return self.encode_rgb(),
+            };
+            indexed.push(index);
+        }
+        let mut out = Vec::new();
+        {
+            let mut encoder = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
+            encoder.set_color(png::ColorType::Indexed);
+            encoder.set_depth(png::BitDepth::Eight);
+            encoder.set_palette(order.concat());
+            encoder.set_compression(png::Compression::High);
+            let mut writer = encoder.write_header()?;
+            writer.write_image_data(&indexed)?;
+            writer.finish()?;
+        }
+        Ok(out)
+    }
+
+    fn encode_rgb(&self) -> Result<Vec<u8>, EpubError> {
+        let mut out = Vec::new();
+        {
+            let mut encoder = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            encoder.set_compression(png::Compression::High);
+            let mut writer = encoder.write_header()?;
+            writer.write_image_data(&self.pixels.concat())?;
+            writer.finish()?;
+        }
+        Ok(out)
+    }
+}
+
+/// The cover page: the image alone, with its text alternative.
+pub fn page(doc: &Summary, image_href: &str, stylesheet_href: &str) -> Result<Vec<u8>, EpubError> {
+    use super::xhtml::XhtmlWriter;
+    let mut w = XhtmlWriter::begin(&doc.lang, &doc.meta.title, Some(stylesheet_href))?;
+    w.start("section", &[("class", "cover"), ("epub:type", "cover")])?;
+    w.newline()?;
+    let alt = alt_text(doc);
+    w.empty(
+        "img",
+        &[("src", image_href), ("alt", &alt), ("role", "doc-cover")],
+    )?;
+    w.newline()?;
+    w.end("section")?;
+    w.newline()?;
+    let (bytes, _) = w.finish()?;
+    Ok(bytes)
+}
