@@ -160,12 +160,14 @@ fn people(w: &mut XhtmlWriter, doc: &Summary, group: &PeopleGroup, ids: &mut Ids
     let labels = &doc.meta.labels;
     for person in group.members.iter().map(|r| doc.person(*r)) {
         w.start("li", &[])?;
+        w.newline()?;
         w.start("p", &[])?;
         w.element("span", &[("class", "name")], &person.name)?;
         if let Some(affiliation) = &person.affiliation {
             w.text(&format!(", {affiliation}"))?;
         }
         w.end("p")?;
+        w.newline()?;
         if let Some(url) = &person.linkedin {
             profile(w, &labels.linkedin, url, url)?;
         }
@@ -184,7 +186,8 @@ fn profile(w: &mut XhtmlWriter, label: &str, href: &str, shown: &str) -> Result 
     w.start("p", &[("class", "profile")])?;
     w.text(&labelled(label))?;
     w.element("a", &[("href", href)], shown)?;
-    w.end("p")
+    w.end("p")?;
+    w.newline()
 }
 
 /// A label followed by a colon and a space, unless the source already ends it with one.
@@ -212,7 +215,7 @@ fn talk(w: &mut XhtmlWriter, doc: &Summary, talk: &Talk, ids: &mut Ids) -> Resul
     w.element("h3", &[("id", &heading_id)], &talk.title)?;
     w.newline()?;
     w.start("p", &[("class", "speaker")])?;
-    w.element("span", &[("class", "name")], &doc.person(talk.speaker).name)?;
+    w.element("span", &[("class", "name")], talk.name(doc))?;
     if let Some(affiliation) = &talk.affiliation {
         w.text(&format!(", {affiliation}"))?;
     }

@@ -175,10 +175,16 @@ fn wrap(font: &Font, text: &str, size: f32, width: f32) -> Vec<String> {
     lines
 }
 
+/// An indexed-colour image: the text needs only the background, three inks and the steps
+/// between them, so a palette holds every colour and the PNG stays small.
 struct Canvas {
     width: usize,
     height: usize,
-    pixels: Vec<Rgb>,
+    /// Palette indices, row by row.
+    pixels: Vec<u8>,
+    palette: Vec<Rgb>,
+    /// Where each colour sits in the palette, to find it again quickly.
+    index: BTreeMap<Rgb, u8>,
 }
 
 impl Canvas {
@@ -186,16 +192,47 @@ impl Canvas {
         Canvas {
             width,
             height,
-            pixels: vec![background; width * height],
+            pixels: vec![0; width * height],
+            palette: vec![background],
+            index: BTreeMap::from([(background, 0)]),
         }
     }
 
+    /// The palette index of a colour, adding it while there is room; once the palette is
+    /// full (overlapping glyphs might get there), the nearest colour already in it.
+    fn color_index(&mut self, color: Rgb) -> u8 {
+        if let Some(&i) = self.index.get(&color) {
+            return i;
+        }
+        if self.palette.len() < 256 {
+            let i = self.palette.len() as u8;
+            self.palette.push(color);
+            self.index.insert(color, i);
+            return i;
+        }
+        let distance = |c: &Rgb| -> u32 {
+            c.iter()
+                .zip(color)
+                .map(|(a, b)| (i32::from(*a) - i32::from(b)).unsigned_abs().pow(2))
+                .sum()
+        };
+        self.palette
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, c)| distance(c))
+            .map(|(i, _)| i as u8)
+            .unwrap_or(0)
+    }
+
     fn fill_rect(&mut self, x0: usize, y0: usize, x1: usize, y1: usize, color: Rgb) {
+        let index = self.color_index(color);
         for y in y0..y1.min(self.height) {
-            for x in x0..x1.min(self.width) {
-                if let Some(p) = self.pixels.get_mut(y * self.width + x) {
-                    *p = color;
-                }
+            let row = y * self.width;
+            if let Some(span) = self
+                .pixels
+                .get_mut(row + x0.min(self.width)..row + x1.min(self.width))
+            {
+                span.fill(index);
             }
         }
     }
@@ -220,59 +257,37 @@ impl Canvas {
         {
             return;
         }
+        let at = y as usize * self.width + x as usize;
+        let Some(&current) = self.pixels.get(at) else {
+            return;
+        };
         let step = (u16::from(coverage) * COVERAGE_STEPS + 127) / 255;
         let alpha = step * 255 / COVERAGE_STEPS;
-        if let Some(pixel) = self.pixels.get_mut(y as usize * self.width + x as usize) {
-            for (channel, ink) in pixel.iter_mut().zip(ink) {
-                let mixed =
-                    (u16::from(*channel) * (255 - alpha) + u16::from(ink) * alpha + 127) / 255;
-                *channel = mixed as u8;
-            }
+        let mut color = self
+            .palette
+            .get(usize::from(current))
+            .copied()
+            .unwrap_or(BACKGROUND);
+        for (channel, ink) in color.iter_mut().zip(ink) {
+            *channel =
+                ((u16::from(*channel) * (255 - alpha) + u16::from(ink) * alpha + 127) / 255) as u8;
+        }
+        let index = self.color_index(color);
+        if let Some(pixel) = self.pixels.get_mut(at) {
+            *pixel = index;
         }
     }
 
-    /// Indexed colour when the image has at most 256 colours (it nearly always has), true
-    /// colour otherwise.
     fn encode_png(&self) -> Result<Vec<u8>, EpubError> {
-        let mut palette: BTreeMap<Rgb, u8> = BTreeMap::new();
-        let mut order: Vec<Rgb> = Vec::new();
-        let mut indexed = Vec::with_capacity(self.pixels.len());
-        for pixel in &self.pixels {
-            let index = match palette.get(pixel) {
-                Some(&index) => index,
-                None if order.len() < 256 => {
-                    let index = order.len() as u8;
-                    palette.insert(*pixel, index);
-                    order.push(*pixel);
-                    index
-                }
-                None => return self.encode_rgb(),
-            };
-            indexed.push(index);
-        }
         let mut out = Vec::new();
         {
             let mut encoder = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
             encoder.set_color(png::ColorType::Indexed);
             encoder.set_depth(png::BitDepth::Eight);
-            encoder.set_palette(order.concat());
+            encoder.set_palette(self.palette.concat());
             encoder.set_compression(png::Compression::High);
             let mut writer = encoder.write_header()?;
-            writer.write_image_data(&indexed)?;
-            writer.finish()?;
-        }
-        Ok(out)
-    }
-
-    fn encode_rgb(&self) -> Result<Vec<u8>, EpubError> {
-        let mut out = Vec::new();
-        {
-            let mut encoder = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
-            encoder.set_color(png::ColorType::Rgb);
-            encoder.set_depth(png::BitDepth::Eight);
-            encoder.set_compression(png::Compression::High);
-            let mut writer = encoder.write_header()?;
-            writer.write_image_data(&self.pixels.concat())?;
+            writer.write_image_data(&self.pixels)?;
             writer.finish()?;
         }
         Ok(out)
