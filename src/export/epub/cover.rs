@@ -42,6 +42,10 @@ pub fn alt_text(doc: &Summary) -> String {
 pub fn render(doc: &Summary, fonts: &FontSet) -> Result<Vec<u8>, EpubError> {
     let regular = load(fonts, Style::Regular)?;
     let bold = load(fonts, Style::Bold)?;
+    // fontdue silently draws a missing character as an empty box: refuse instead.
+    check_coverage(&bold, Style::Bold, &doc.meta.title)?;
+    check_coverage(&regular, Style::Regular, &doc.meta.event)?;
+    check_coverage(&regular, Style::Regular, &doc.meta.organiser)?;
     let mut canvas = Canvas::new(WIDTH as usize, HEIGHT as usize, BACKGROUND);
     let text_width = WIDTH as f32 - 2.0 * MARGIN;
 
@@ -110,6 +114,16 @@ fn load(fonts: &FontSet, style: Style) -> Result<Font, EpubError> {
     };
     Font::from_bytes(fonts.face(style).data, settings)
         .map_err(|message| EpubError::CoverFont(style.name(), message.to_string()))
+}
+
+fn check_coverage(font: &Font, style: Style, text: &str) -> Result<(), EpubError> {
+    match text.chars().find(|&c| !font.has_glyph(c)) {
+        Some(character) => Err(EpubError::MissingGlyph {
+            character,
+            font: style.name(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn ascent(font: &Font, size: f32) -> f32 {
@@ -310,4 +324,55 @@ pub fn page(doc: &Summary, image_href: &str, stylesheet_href: &str) -> Result<Ve
     w.newline()?;
     let (bytes, _) = w.finish()?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(title: &str) -> Summary {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/example.xml");
+        let mut doc = crate::source::read_source(&path).expect("example reads");
+        doc.meta.title = title.to_string();
+        doc
+    }
+
+    /// Decodes the PNG (as the indices of its palette) and counts the pixels that are not
+    /// background between the two rows.
+    fn inked_pixels(png_bytes: &[u8], rows: std::ops::Range<usize>) -> (u32, u32, usize) {
+        let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+        let mut reader = decoder.read_info().expect("PNG header");
+        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+        let info = reader.next_frame(&mut buf).expect("PNG data");
+        let width = info.width as usize;
+        let inked = buf[rows.start * width..rows.end * width]
+            .iter()
+            .filter(|&&i| i != 0)
+            .count();
+        (info.width, info.height, inked)
+    }
+
+    #[test]
+    fn draws_cyrillic_and_hungarian_titles() {
+        let fonts = FontSet::embedded().expect("fonts");
+        for title in [
+            "Ефективно присъствие в социалните медии",
+            "Hatékony közösségi médiajelenlét: őszi tűz, ŐŰ",
+        ] {
+            let png = render(&example(title), &fonts).expect("cover renders");
+            // The title sits in the middle of the page; a title drawn as empty boxes or
+            // not at all would leave it (nearly) blank.
+            let (width, height, inked) = inked_pixels(&png, 450..1100);
+            assert_eq!((width, height), (WIDTH, HEIGHT));
+            assert!(inked > 40_000, "{title}: only {inked} inked pixels");
+        }
+    }
+
+    #[test]
+    fn refuses_a_character_the_font_cannot_draw() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let err = render(&example("会议 summary"), &fonts).expect_err("no CJK in the font");
+        assert!(err.to_string().contains("U+4F1A"), "{err}");
+    }
 }

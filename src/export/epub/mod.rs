@@ -31,13 +31,18 @@ pub enum EpubError {
     Png(#[from] png::EncodingError),
     #[error("cannot load the {0} font to draw the cover: {1}")]
     CoverFont(&'static str, String),
+    #[error("the cover cannot show {character:?} (U+{:04X}): the {font} font has no glyph for it", u32::from(*character))]
+    MissingGlyph { character: char, font: &'static str },
 }
 
 impl From<EpubError> for ExportError {
     fn from(e: EpubError) -> ExportError {
-        ExportError::Writer {
-            format: Format::Epub,
-            message: e.to_string(),
+        match e {
+            EpubError::MissingGlyph { .. } => ExportError::Content(e.to_string()),
+            _ => ExportError::Writer {
+                format: Format::Epub,
+                message: e.to_string(),
+            },
         }
     }
 }
