@@ -480,3 +480,136 @@ fn epubcheck_finds_nothing_to_report() {
         );
     }
 }
+
+/// The `@font-face` rules of the stylesheet: (family, bold, italic, href).
+fn font_faces(css: &str) -> Vec<(String, bool, bool, String)> {
+    let value = |block: &str, property: &str| -> String {
+        block
+            .split([';', '{'])
+            .find_map(|d| d.trim().strip_prefix(property)?.trim().strip_prefix(':'))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    css.split("@font-face")
+        .skip(1)
+        .filter_map(|rule| rule.split('}').next())
+        .map(|block| {
+            let src = value(block, "src");
+            let href = src
+                .split('"')
+                .nth(1)
+                .expect("src: url(\"...\")")
+                .to_string();
+            (
+                value(block, "font-family").trim_matches('"').to_string(),
+                value(block, "font-weight") == "bold",
+                value(block, "font-style") == "italic",
+                href,
+            )
+        })
+        .collect()
+}
+
+/// The characters each face draws, walking the XHTML as the stylesheet styles it:
+/// headings, `strong` and names in bold, `em` in italic.
+fn chars_by_face(xhtml: &[u8], by_face: &mut BTreeMap<(bool, bool), BTreeSet<char>>) {
+    let text = std::str::from_utf8(xhtml).expect("UTF-8");
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack: Vec<(bool, bool)> = Vec::new();
+    let mut in_body = false;
+    loop {
+        match reader.read_event().expect("well-formed") {
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                in_body |= name == "body";
+                let class = e
+                    .try_get_attribute("class")
+                    .ok()
+                    .flatten()
+                    .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                    .unwrap_or_default();
+                let (bold, italic) = stack.last().copied().unwrap_or((false, false));
+                let bold = bold
+                    || matches!(name.as_str(), "h1" | "h2" | "h3" | "h4" | "strong")
+                    || class == "name"
+                    || class == "answerer";
+                let italic = italic || name == "em";
+                stack.push((bold, italic));
+            }
+            Event::End(_) => {
+                stack.pop();
+            }
+            Event::Text(t) if in_body => {
+                let face = stack.last().copied().unwrap_or((false, false));
+                let t = t.unescape().expect("text unescapes");
+                by_face
+                    .entry(face)
+                    .or_default()
+                    .extend(t.chars().filter(|c| !c.is_control()));
+            }
+            Event::Eof => return,
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn embedded_fonts_are_renamed_subsets_that_cover_the_text() {
+    use rustybuzz::ttf_parser;
+    for b in built() {
+        let css = String::from_utf8(entry(&b.epub, "EPUB/style.css")).expect("CSS is UTF-8");
+        let faces = font_faces(&css);
+        assert!(!faces.is_empty(), "{}: no @font-face", b.doc.lang);
+
+        let mut needed = BTreeMap::new();
+        for (_, xhtml) in xhtml_documents(&b.epub) {
+            chars_by_face(&xhtml, &mut needed);
+        }
+        for ((bold, italic), chars) in &needed {
+            let (family, _, _, href) = faces
+                .iter()
+                .find(|(_, b, i, _)| (b, i) == (bold, italic))
+                .unwrap_or_else(|| panic!("{}: no face bold={bold} italic={italic}", b.doc.lang));
+            let data = entry(&b.epub, &format!("EPUB/{href}"));
+            let face = ttf_parser::Face::parse(&data, 0).expect("embedded font parses");
+
+            // Renamed: the OFL reserves "Source" for the unmodified fonts.
+            let names: Vec<String> = face
+                .names()
+                .into_iter()
+                .filter_map(|n| n.to_string())
+                .collect();
+            assert!(
+                names.iter().all(|n| !n.to_lowercase().contains("source")),
+                "{} {href}: {names:?}",
+                b.doc.lang
+            );
+            assert!(
+                names.contains(family),
+                "{href} is named {family}: {names:?}"
+            );
+
+            // A subset (Source Sans 3 has about 1,900 glyphs) that maps every character.
+            assert!(
+                face.number_of_glyphs() < 400,
+                "{href}: {} glyphs",
+                face.number_of_glyphs()
+            );
+            let unmapped: Vec<char> = chars
+                .iter()
+                .copied()
+                .filter(|&c| face.glyph_index(c).is_none_or(|g| g.0 == 0))
+                .collect();
+            assert!(
+                unmapped.is_empty(),
+                "{} {href} lacks {unmapped:?}",
+                b.doc.lang
+            );
+        }
+
+        // The licence travels with the fonts.
+        let licence = String::from_utf8(entry(&b.epub, "EPUB/fonts/OFL.txt")).expect("UTF-8");
+        assert!(licence.contains("SIL OPEN FONT LICENSE Version 1.1"));
+    }
+}

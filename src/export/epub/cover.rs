@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use fontdue::{Font, FontSettings};
 
 use super::EpubError;
-use crate::fonts::{FontSet, Style};
+use crate::fonts::Style;
 use crate::model::Summary;
 
 pub const WIDTH: u32 = 1200;
@@ -38,10 +38,12 @@ pub fn alt_text(doc: &Summary) -> String {
     .join(" — ")
 }
 
-/// Draws the cover of a document and returns it as PNG bytes.
-pub fn render(doc: &Summary, fonts: &FontSet) -> Result<Vec<u8>, EpubError> {
-    let regular = load(fonts, Style::Regular)?;
-    let bold = load(fonts, Style::Bold)?;
+/// Draws the cover of a document and returns it as PNG bytes. `regular` and `bold` are
+/// TrueType fonts: the publication's own subsets, so the cover shows the same letterforms
+/// as the text (Bulgarian ones for Bulgarian) and loads fast.
+pub fn render(doc: &Summary, regular: &[u8], bold: &[u8]) -> Result<Vec<u8>, EpubError> {
+    let regular = load(regular, Style::Regular)?;
+    let bold = load(bold, Style::Bold)?;
     // fontdue silently draws a missing character as an empty box: refuse instead.
     check_coverage(&bold, Style::Bold, &doc.meta.title)?;
     check_coverage(&regular, Style::Regular, &doc.meta.event)?;
@@ -107,12 +109,12 @@ pub fn render(doc: &Summary, fonts: &FontSet) -> Result<Vec<u8>, EpubError> {
     canvas.encode_png()
 }
 
-fn load(fonts: &FontSet, style: Style) -> Result<Font, EpubError> {
+fn load(data: &[u8], style: Style) -> Result<Font, EpubError> {
     let settings = FontSettings {
         load_substitutions: false,
         ..FontSettings::default()
     };
-    Font::from_bytes(fonts.face(style).data, settings)
+    Font::from_bytes(data, settings)
         .map_err(|message| EpubError::CoverFont(style.name(), message.to_string()))
 }
 
@@ -329,6 +331,7 @@ pub fn page(doc: &Summary, image_href: &str, stylesheet_href: &str) -> Result<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fonts::FontSet;
 
     fn example(title: &str) -> Summary {
         let path =
@@ -353,6 +356,11 @@ mod tests {
         (info.width, info.height, inked)
     }
 
+    fn render_whole(doc: &Summary, fonts: &FontSet) -> Result<Vec<u8>, EpubError> {
+        let data = |style| fonts.face(style).data;
+        render(doc, data(Style::Regular), data(Style::Bold))
+    }
+
     #[test]
     fn draws_cyrillic_and_hungarian_titles() {
         let fonts = FontSet::embedded().expect("fonts");
@@ -360,7 +368,7 @@ mod tests {
             "Ефективно присъствие в социалните медии",
             "Hatékony közösségi médiajelenlét: őszi tűz, ŐŰ",
         ] {
-            let png = render(&example(title), &fonts).expect("cover renders");
+            let png = render_whole(&example(title), &fonts).expect("cover renders");
             // The title sits in the middle of the page; a title drawn as empty boxes or
             // not at all would leave it (nearly) blank.
             let (width, height, inked) = inked_pixels(&png, 450..1100);
@@ -372,7 +380,7 @@ mod tests {
     #[test]
     fn refuses_a_character_the_font_cannot_draw() {
         let fonts = FontSet::embedded().expect("fonts");
-        let err = render(&example("会议 summary"), &fonts).expect_err("no CJK in the font");
+        let err = render_whole(&example("会议 summary"), &fonts).expect_err("no CJK in the font");
         assert!(err.to_string().contains("U+4F1A"), "{err}");
     }
 }

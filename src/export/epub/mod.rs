@@ -8,12 +8,14 @@ mod accessibility;
 mod archive;
 mod content;
 mod cover;
+mod fonts;
 mod nav;
 mod package;
 mod stylesheet;
 mod xhtml;
 
 use super::{ExportContext, ExportError, Format};
+use crate::fonts::Style;
 use crate::model::Summary;
 use package::Resource;
 
@@ -29,6 +31,8 @@ pub enum EpubError {
     Zip(#[from] zip::result::ZipError),
     #[error("cannot encode the cover image: {0}")]
     Png(#[from] png::EncodingError),
+    #[error("cannot embed the fonts: {0}")]
+    Subset(String),
     #[error("cannot load the {0} font to draw the cover: {1}")]
     CoverFont(&'static str, String),
     #[error("the cover cannot show {character:?} (U+{:04X}): the {font} font has no glyph for it", u32::from(*character))]
@@ -66,9 +70,27 @@ fn write_epub(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, EpubError> 
     let mut used = content.used;
     used.merge(nav_chars);
 
-    let css = stylesheet::stylesheet(&[], None);
+    let embedded = fonts::embed(ctx.fonts, &used, &doc.lang)?;
+    let rules: Vec<stylesheet::FontFaceRule> = embedded
+        .iter()
+        .map(|font| stylesheet::FontFaceRule {
+            family: fonts::FAMILY,
+            style: font.style,
+            href: font.href,
+        })
+        .collect();
+    let css = stylesheet::stylesheet(&rules, Some(fonts::FAMILY));
+    // The title is drawn in bold and the rest in regular in the text too, so the subsets
+    // hold every character of the cover; a whole face stands in should one be missing.
+    let face = |style: Style| {
+        embedded
+            .iter()
+            .find(|font| font.style == style)
+            .map_or(ctx.fonts.face(style).data, |font| font.bytes.as_slice())
+    };
+    let cover_png = cover::render(doc, face(Style::Regular), face(Style::Bold))?;
 
-    let resources = vec![
+    let mut resources = vec![
         Resource {
             id: "cover",
             href: COVER_PAGE_HREF.to_string(),
@@ -114,10 +136,30 @@ fn write_epub(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, EpubError> 
             href: COVER_IMAGE_HREF.to_string(),
             media_type: "image/png",
             properties: Some("cover-image"),
-            bytes: cover::render(doc, ctx.fonts)?,
+            bytes: cover_png,
             in_spine: false,
         },
     ];
+    if !embedded.is_empty() {
+        resources.push(Resource {
+            id: "font-licence",
+            href: fonts::LICENCE_HREF.to_string(),
+            media_type: "text/plain",
+            properties: None,
+            bytes: fonts::licence(),
+            in_spine: false,
+        });
+    }
+    for font in embedded {
+        resources.push(Resource {
+            id: font.id,
+            href: font.href.to_string(),
+            media_type: "font/ttf",
+            properties: None,
+            bytes: font.bytes,
+            in_spine: false,
+        });
+    }
 
     let opf = package::package_document(
         doc,
