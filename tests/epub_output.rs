@@ -32,14 +32,23 @@ fn built() -> &'static [Built] {
         let fonts = FontSet::embedded().expect("fonts load");
         let mut sources: Vec<PathBuf> = common::source_files();
         sources.push(common::repo_root().join("tests/fixtures/example.xml"));
-        sources
-            .iter()
-            .map(|path| {
-                let doc = read_source(path).expect("source reads");
-                let epub = write(&doc, &fonts);
-                Built { doc, epub }
-            })
-            .collect()
+        std::thread::scope(|scope| {
+            let fonts = &fonts;
+            let handles: Vec<_> = sources
+                .iter()
+                .map(|path| {
+                    scope.spawn(move || {
+                        let doc = read_source(path).expect("source reads");
+                        let epub = write(&doc, fonts);
+                        Built { doc, epub }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("EPUB thread"))
+                .collect()
+        })
     })
 }
 
