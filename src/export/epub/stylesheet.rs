@@ -178,8 +178,13 @@ nav li {
 }
 
 .cover img {
+  display: block;
+  margin: 0 auto;
   max-width: 100%;
+  /* The whole cover on one screen: readers that know vh use it, the others the %. */
   max-height: 100%;
+  max-height: 98vh;
+  width: auto;
   height: auto;
 }
 "#;
