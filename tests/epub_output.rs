@@ -191,6 +191,32 @@ fn every_word_of_the_source_is_in_the_xhtml() {
     }
 }
 
+/// Title block, sections (talks inside them), then the questions: the order of the PDF.
+#[test]
+fn content_follows_the_document_order() {
+    for b in built() {
+        let all = elements(&entry(&b.epub, "EPUB/text.xhtml"));
+        let headings: Vec<String> = all
+            .iter()
+            .filter(|e| e.name == "h1" || e.name == "h2")
+            .map(|e| e.text.trim().to_string())
+            .collect();
+        let mut expected = vec![b.doc.meta.title.clone()];
+        expected.extend(b.doc.sections.iter().map(|s| s.heading.clone()));
+        expected.extend(b.doc.questions.iter().map(|q| q.heading.clone()));
+        assert_eq!(headings, expected, "{}", b.doc.lang);
+
+        let talk_headings: Vec<String> = all
+            .iter()
+            .filter(|e| e.name == "h3")
+            .map(|e| e.text.trim().to_string())
+            .filter(|t| b.doc.talks().any(|talk| &talk.title == t))
+            .collect();
+        let talks: Vec<String> = b.doc.talks().map(|t| t.title.clone()).collect();
+        assert_eq!(talk_headings, talks, "{}", b.doc.lang);
+    }
+}
+
 #[test]
 fn every_xhtml_document_declares_its_language() {
     for b in built() {
