@@ -83,7 +83,10 @@ fn shards_write_the_single_runs_bytes_and_merge_into_its_manifest() {
         single_outputs.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
     for ((path, a), (_, b)) in single_outputs.iter().zip(&sharded_outputs) {
-        assert!(a == b, "{path} differs between the single run and the shards");
+        assert!(
+            a == b,
+            "{path} differs between the single run and the shards"
+        );
     }
 
     // Each shard had a share of the work, and none had all of it.
@@ -97,10 +100,7 @@ fn shards_write_the_single_runs_bytes_and_merge_into_its_manifest() {
     assert!(!sharded.join("manifest.json").exists());
     let (ok, log) = polypress(&["manifest", "merge", &sharded.to_string_lossy()]);
     assert!(ok, "{log}");
-    assert!(
-        log.contains(&format!("merged {expected} outputs")),
-        "{log}"
-    );
+    assert!(log.contains(&format!("merged {expected} outputs")), "{log}");
     assert_eq!(
         String::from_utf8(std::fs::read(sharded.join("manifest.json")).unwrap()).unwrap(),
         String::from_utf8(std::fs::read(single.join("manifest.json")).unwrap()).unwrap(),
