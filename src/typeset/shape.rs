@@ -1,0 +1,125 @@
+//! Shaping: text to glyphs with rustybuzz, in the document's language.
+//!
+//! Every glyph keeps the text of the cluster it draws (on the first glyph of the cluster), so
+//! the PDF's ToUnicode map can give back exactly what was written, ligatures and Bulgarian
+//! alternates included.
+
+use std::str::FromStr;
+
+use crate::fonts::{FontSet, Style};
+
+/// One positioned glyph; lengths in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub id: u16,
+    pub advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+    /// The text this glyph stands for: the whole cluster on its first glyph, empty on the
+    /// others.
+    pub text: String,
+}
+
+/// A character that the face drawing it has no glyph for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingGlyph {
+    pub character: char,
+    pub style: Style,
+    /// Byte offset in the shaped text.
+    pub offset: usize,
+}
+
+/// Shapes text with the faces of a `FontSet` in one language.
+pub struct Shaper<'a> {
+    fonts: &'a FontSet,
+    language: Option<rustybuzz::Language>,
+}
+
+impl<'a> Shaper<'a> {
+    pub fn new(fonts: &'a FontSet, lang: &str) -> Shaper<'a> {
+        // rustybuzz maps a BCP 47 tag to OpenType language systems itself (bg -> BGR).
+        Shaper {
+            fonts,
+            language: rustybuzz::Language::from_str(lang).ok(),
+        }
+    }
+
+    pub fn fonts(&self) -> &'a FontSet {
+        self.fonts
+    }
+
+    /// Shapes `text` (one style, no line breaks) at `size` points. Refuses characters the face
+    /// cannot draw instead of drawing `.notdef`.
+    pub fn shape(&self, text: &str, style: Style, size: f32) -> Result<Vec<Glyph>, MissingGlyph> {
+        let face = self.fonts.face(style);
+        for (offset, character) in text.char_indices() {
+            if !face.has_char(character) {
+                return Err(MissingGlyph {
+                    character,
+                    style,
+                    offset,
+                });
+            }
+        }
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        if let Some(language) = &self.language {
+            buffer.set_language(language.clone());
+        }
+        buffer.set_direction(rustybuzz::Direction::LeftToRight);
+        buffer.guess_segment_properties();
+        let shaped = rustybuzz::shape(&face.face, &[], buffer);
+        let scale = size / f32::from(face.units_per_em());
+        let infos = shaped.glyph_infos();
+        let positions = shaped.glyph_positions();
+        let mut glyphs = Vec::with_capacity(infos.len());
+        for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
+            let start = info.cluster as usize;
+            let first_of_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
+            let cluster_text = if first_of_cluster {
+                let end = infos[i..]
+                    .iter()
+                    .map(|g| g.cluster as usize)
+                    .find(|&c| c != start)
+                    .unwrap_or(text.len());
+                text.get(start..end)
+                    .unwrap_or_default()
+                    .replace('\u{a0}', " ")
+            } else {
+                String::new()
+            };
+            glyphs.push(Glyph {
+                id: u16::try_from(info.glyph_id).unwrap_or(0),
+                advance: pos.x_advance as f32 * scale,
+                x_offset: pos.x_offset as f32 * scale,
+                y_offset: pos.y_offset as f32 * scale,
+                text: cluster_text,
+            });
+        }
+        Ok(glyphs)
+    }
+
+    /// The width of `text` at `size` points.
+    pub fn width(&self, text: &str, style: Style, size: f32) -> Result<f32, MissingGlyph> {
+        Ok(self
+            .shape(text, style, size)?
+            .iter()
+            .map(|g| g.advance)
+            .sum())
+    }
+}
+
+/// Byte offsets in the shaped text where a new cluster starts: the only places a line may be
+/// broken inside a shaped word (never inside a ligature).
+pub fn cluster_starts(glyphs: &[Glyph], text_len: usize) -> Vec<usize> {
+    let mut offset = 0;
+    let mut starts = Vec::new();
+    for g in glyphs {
+        if !g.text.is_empty() {
+            starts.push(offset);
+            offset += g.text.len();
+        }
+    }
+    starts.push(text_len);
+    starts
+}
