@@ -602,6 +602,7 @@ fn fitness_class(r: f32) -> u8 {
 
 /// Line by line, the first break that fits: what a word processor does. Kept to show (in
 /// tests) what the optimum-fit breaker improves on.
+#[cfg(test)]
 pub(crate) fn first_fit_breaks(items: &[Item], width: f32) -> Vec<usize> {
     let s = sums(items);
     let mut breaks = Vec::new();

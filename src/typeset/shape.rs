@@ -4,6 +4,8 @@
 //! the PDF's ToUnicode map can give back exactly what was written, ligatures and Bulgarian
 //! alternates included.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use crate::fonts::{FontSet, Style};
@@ -30,9 +32,14 @@ pub struct MissingGlyph {
 }
 
 /// Shapes text with the faces of a `FontSet` in one language.
+///
+/// A shaping plan costs more than shaping a word, and a document repeats its words, so the
+/// plans (per face and script) and the shaped words are kept for the document's life.
 pub struct Shaper<'a> {
     fonts: &'a FontSet,
     language: Option<rustybuzz::Language>,
+    plans: RefCell<Vec<(Style, rustybuzz::Script, rustybuzz::ShapePlan)>>,
+    words: RefCell<HashMap<(String, Style, u32), Vec<Glyph>>>,
 }
 
 impl<'a> Shaper<'a> {
@@ -41,6 +48,8 @@ impl<'a> Shaper<'a> {
         Shaper {
             fonts,
             language: rustybuzz::Language::from_str(lang).ok(),
+            plans: RefCell::new(Vec::new()),
+            words: RefCell::new(HashMap::new()),
         }
     }
 
@@ -61,6 +70,10 @@ impl<'a> Shaper<'a> {
                 });
             }
         }
+        let key = (text.to_string(), style, size.to_bits());
+        if let Some(glyphs) = self.words.borrow().get(&key) {
+            return Ok(glyphs.clone());
+        }
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         if let Some(language) = &self.language {
@@ -68,7 +81,27 @@ impl<'a> Shaper<'a> {
         }
         buffer.set_direction(rustybuzz::Direction::LeftToRight);
         buffer.guess_segment_properties();
-        let shaped = rustybuzz::shape(&face.face, &[], buffer);
+        let script = buffer.script();
+        let mut plans = self.plans.borrow_mut();
+        let index = match plans
+            .iter()
+            .position(|(s, sc, _)| *s == style && *sc == script)
+        {
+            Some(i) => i,
+            None => {
+                let plan = rustybuzz::ShapePlan::new(
+                    &face.face,
+                    rustybuzz::Direction::LeftToRight,
+                    Some(script),
+                    self.language.as_ref(),
+                    &[],
+                );
+                plans.push((style, script, plan));
+                plans.len() - 1
+            }
+        };
+        let shaped = rustybuzz::shape_with_plan(&face.face, &plans[index].2, buffer);
+        drop(plans);
         let scale = size / f32::from(face.units_per_em());
         let infos = shaped.glyph_infos();
         let positions = shaped.glyph_positions();
@@ -96,6 +129,7 @@ impl<'a> Shaper<'a> {
                 text: cluster_text,
             });
         }
+        self.words.borrow_mut().insert(key, glyphs.clone());
         Ok(glyphs)
     }
 
