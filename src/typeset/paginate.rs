@@ -15,6 +15,9 @@ pub struct BlockMetrics {
     pub keep_with_next: bool,
     /// Never split this block, if it fits on a page.
     pub keep_together: bool,
+    /// Lines that end with an inserted hyphen: a page never ends after one, so that a word
+    /// is never split across pages.
+    pub hyphenated: Vec<bool>,
 }
 
 /// Where one line lands: block, line in block, page, and the top of the line measured down
@@ -54,7 +57,8 @@ pub fn paginate(blocks: &[BlockMetrics], page_height: f32) -> Vec<Placement> {
                     .unwrap_or(0.0);
                 (gap, previous.is_none_or(|p| !p.keep_with_next))
             } else {
-                let splits = !whole && i >= MIN_LINES && n - i >= MIN_LINES;
+                let after_hyphen = block.hyphenated.get(i - 1).copied().unwrap_or(false);
+                let splits = !whole && !after_hyphen && i >= MIN_LINES && n - i >= MIN_LINES;
                 (0.0, splits)
             };
             flat.push(Flat {
@@ -120,6 +124,7 @@ mod tests {
             space_after: 0.0,
             keep_with_next: false,
             keep_together: false,
+            hyphenated: vec![false; lines],
         }
     }
 
@@ -166,6 +171,20 @@ mod tests {
         tall.keep_together = true;
         let placements = paginate(&[para(7), tall], 100.0);
         assert!(pages_of(&placements, 1).contains(&0));
+    }
+
+    #[test]
+    fn no_page_ends_inside_a_hyphenated_word() {
+        let mut p = para(11);
+        p.hyphenated[8] = true;
+        // Ten lines fit, widows push the break before line 9; line 8 is hyphenated, so the
+        // break moves up one more line.
+        let placements = paginate(&[p], 100.0);
+        let on_second = pages_of(&placements, 0)
+            .iter()
+            .filter(|&&pg| pg == 1)
+            .count();
+        assert_eq!(on_second, 3);
     }
 
     #[test]

@@ -157,3 +157,46 @@ pub fn cluster_starts(glyphs: &[Glyph], text_len: usize) -> Vec<usize> {
     starts.push(text_len);
     starts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulgarian_gets_its_local_letterforms_with_their_text() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let bg = Shaper::new(&fonts, "bg")
+            .shape("где", Style::Regular, 10.0)
+            .expect("shapes");
+        let ru = Shaper::new(&fonts, "ru")
+            .shape("где", Style::Regular, 10.0)
+            .expect("shapes");
+        assert_ne!(
+            bg.iter().map(|g| g.id).collect::<Vec<_>>(),
+            ru.iter().map(|g| g.id).collect::<Vec<_>>(),
+            "Source Sans 3 has Bulgarian forms of г and д"
+        );
+        let text: String = bg.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(text, "где");
+    }
+
+    #[test]
+    fn ligatures_keep_every_letter() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let glyphs = Shaper::new(&fonts, "en")
+            .shape("office", Style::Regular, 10.0)
+            .expect("shapes");
+        let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(text, "office");
+    }
+
+    #[test]
+    fn kerning_applies() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let pair = shaper.width("AV", Style::Regular, 10.0).expect("shapes");
+        let apart = shaper.width("A", Style::Regular, 10.0).expect("shapes")
+            + shaper.width("V", Style::Regular, 10.0).expect("shapes");
+        assert!(pair < apart);
+    }
+}

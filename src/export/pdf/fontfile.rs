@@ -110,7 +110,7 @@ pub fn strip_truetype(font: &[u8]) -> Option<Vec<u8>> {
         };
         out_tables.push((*tag, data));
     }
-    out_tables.sort_by(|a, b| a.0.cmp(&b.0));
+    out_tables.sort_by_key(|t| t.0);
 
     let n = out_tables.len() as u16;
     let mut power = 1u16;

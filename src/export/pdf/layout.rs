@@ -355,6 +355,7 @@ impl<'a> Builder<'a> {
                 space_after: style.space_after,
                 keep_with_next: style.keep_with_next,
                 keep_together: style.keep_together,
+                hyphenated: lines.iter().map(|l| l.hyphenated).collect(),
             },
             lines,
             x: style.x,
@@ -542,16 +543,15 @@ impl<'a> Builder<'a> {
                         pos: Some(talk.pos),
                         what: "talk heading",
                     };
-                    let person = self.doc.person(talk.speaker);
-                    let mut spans =
-                        vec![self.span(&person.name, bold(10.5, ACCENT), h, origin.clone())];
+                    let name = talk.name(self.doc).to_string();
+                    let mut spans = vec![self.span(&name, bold(10.5, ACCENT), h, origin.clone())];
                     if let Some(aff) = &talk.affiliation {
                         spans.push(self.span(", ", regular(10.5, MUTED), h, origin.clone()));
                         spans.push(self.span(aff, regular(10.5, MUTED), h, origin.clone()));
                     }
                     self.block(spans, BlockStyle::heading(10.5, 18.0, 1.0), |_| {})?;
                     let spans = vec![self.span(&talk.title, bold(13.0, INK), h, origin)];
-                    let outline = format!("{} \u{2014} {}", person.name, talk.title);
+                    let outline = format!("{name} \u{2014} {}", talk.title);
                     self.block(spans, BlockStyle::heading(13.0, 1.0, 5.0), |b| {
                         b.outline = Some((2, outline));
                     })?;
