@@ -82,7 +82,9 @@ const LINE_PENALTY: f64 = 10.0;
 const HYPHEN_PENALTY: f32 = 50.0;
 const EXPLICIT_BREAK_PENALTY: f32 = 50.0;
 const URL_BREAK_PENALTY: f32 = 100.0;
-const DOUBLE_HYPHEN_DEMERITS: f64 = 3000.0;
+const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
+/// A hyphen on the line before the last leaves a short word fragment alone.
+const FINAL_HYPHEN_DEMERITS: f64 = 5000.0;
 const FITNESS_DEMERITS: f64 = 3000.0;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -542,6 +544,9 @@ fn knuth_plass(
             }
             if flagged && node.flagged {
                 demerits += DOUBLE_HYPHEN_DEMERITS;
+            }
+            if at == last && node.flagged {
+                demerits += FINAL_HYPHEN_DEMERITS;
             }
             let fitness = fitness_class(r);
             if fitness.abs_diff(node.fitness) > 1 {

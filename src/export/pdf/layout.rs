@@ -179,7 +179,7 @@ pub fn lay_out(doc: &Summary, shaper: Shaper) -> Result<Layout, MissingCharacter
         b.block(spans, BlockStyle::heading(15.0, 22.0, 7.0), |blk| {
             blk.outline = Some((1, section.heading.clone()));
         })?;
-        b.blocks_of(&section.blocks, StructTree::ROOT)?;
+        b.blocks_of(&section.blocks, StructTree::ROOT, Role::H3)?;
     }
     if let Some(questions) = &doc.questions {
         b.questions(questions)?;
@@ -451,7 +451,13 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn blocks_of(&mut self, blocks: &[Block], parent: usize) -> Result<(), MissingCharacter> {
+    /// `minor` is the heading level of sub-headings here: one below the enclosing heading.
+    fn blocks_of(
+        &mut self,
+        blocks: &[Block],
+        parent: usize,
+        minor: Role,
+    ) -> Result<(), MissingCharacter> {
         for block in blocks {
             match block {
                 Block::Paragraph(p) => {
@@ -472,7 +478,7 @@ impl<'a> Builder<'a> {
                     self.block(spans, BlockStyle::body(), |_| {})?;
                 }
                 Block::Subheading(h) => {
-                    let elem = self.tree.add(Role::H4, parent);
+                    let elem = self.tree.add(minor, parent);
                     let origin = Origin {
                         pos: Some(h.pos),
                         what: "subheading",
@@ -524,7 +530,7 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Block::People(group) => {
-                    let h = self.tree.add(Role::H4, parent);
+                    let h = self.tree.add(minor, parent);
                     let origin = Origin {
                         pos: Some(group.pos),
                         what: "people label",
@@ -556,7 +562,7 @@ impl<'a> Builder<'a> {
                         b.outline = Some((2, outline));
                     })?;
                     let sect = self.tree.add(Role::Sect, parent);
-                    self.blocks_of(&talk.blocks, sect)?;
+                    self.blocks_of(&talk.blocks, sect, Role::H4)?;
                 }
             }
         }
