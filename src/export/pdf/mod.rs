@@ -87,6 +87,8 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
     )
     .map_err(writer_error)?;
     fontfile::slim_fonts(&mut lo, &digest);
+    // printpdf's own Info dictionary (replaced above) is left behind unreferenced.
+    lo.prune_objects();
     lo.compress();
     let mut bytes = Vec::new();
     lo.save_modern(&mut bytes)
