@@ -382,3 +382,64 @@ fn a_character_without_glyph_is_an_error_naming_it_and_its_place() {
     assert!(message.contains(&format!("{line}:")), "{message}");
     assert!(message.contains("en.xml"), "{message}");
 }
+
+/// The embedded font programs (slimmed by polypress after printpdf subset them) are sound
+/// TrueType: fontTools reads every glyph of every face without a complaint.
+#[test]
+fn embedded_fonts_are_sound_truetype() {
+    if !common::tool_available("python3", &["-c", "import fontTools"]) {
+        return;
+    }
+    let (ok, _) = common::run("python3", &["-c", "import fontTools"], None);
+    if !ok {
+        assert!(
+            !common::validators_required(),
+            "python3 fontTools is required"
+        );
+        eprintln!("skipping: fontTools is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp");
+    let mut files = Vec::new();
+    for (summary, pdf) in &built().pdfs {
+        let doc = load(pdf);
+        for (n, object) in doc.objects.values().enumerate() {
+            let Ok(dict) = object.as_dict() else { continue };
+            let Ok(program) = dict.get(b"FontFile2").and_then(Object::as_reference) else {
+                continue;
+            };
+            let stream = doc
+                .get_object(program)
+                .and_then(Object::as_stream)
+                .expect("font program");
+            let bytes = stream
+                .decompressed_content()
+                .unwrap_or_else(|_| stream.content.clone());
+            let path = dir.path().join(format!("{}-{n}.ttf", summary.lang));
+            std::fs::write(&path, bytes).expect("write font");
+            files.push(path.display().to_string());
+        }
+    }
+    assert!(files.len() >= 8, "{files:?}");
+    let script = r#"
+import logging, sys
+from fontTools.ttLib import TTFont
+problems = []
+class Catch(logging.Handler):
+    def emit(self, record):
+        problems.append(record.getMessage())
+logging.getLogger("fontTools").addHandler(Catch())
+for path in sys.argv[1:]:
+    font = TTFont(path)
+    glyf = font["glyf"]
+    for name in font.getGlyphOrder():
+        glyf[name].getCoordinates(glyf)
+    assert font["maxp"].numGlyphs > 10, path
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+"#;
+    let mut args = vec!["-c", script];
+    args.extend(files.iter().map(String::as_str));
+    let (ok, out) = common::run("python3", &args, None);
+    assert!(ok, "{out}");
+}

@@ -74,7 +74,8 @@ pub fn strip_truetype(font: &[u8]) -> Option<Vec<u8>> {
             if contours >= 0 {
                 let header = 10 + 2 * contours as usize;
                 let instructions = usize::from(be16(data, header)?);
-                let rest = data.get(header + 2 + instructions..)?;
+                let outline = header + 2 + instructions;
+                let rest = data.get(outline..outline + outline_length(data, header, outline)?)?;
                 new_glyf.extend_from_slice(data.get(..header)?);
                 new_glyf.extend([0, 0]);
                 new_glyf.extend_from_slice(rest);
@@ -147,6 +148,49 @@ pub fn strip_truetype(font: &[u8]) -> Option<Vec<u8>> {
     out.get_mut(head_offset + 8..head_offset + 12)?
         .copy_from_slice(&adjustment.to_be_bytes());
     Some(out)
+}
+
+/// The length of a simple glyph's flags and coordinates starting at `at` (the glyph data
+/// from `loca` may carry padding after them).
+fn outline_length(data: &[u8], header: usize, at: usize) -> Option<usize> {
+    const X_SHORT: u8 = 0x02;
+    const Y_SHORT: u8 = 0x04;
+    const REPEAT: u8 = 0x08;
+    const X_SAME: u8 = 0x10;
+    const Y_SAME: u8 = 0x20;
+    if header == 10 {
+        return Some(0);
+    }
+    let points = usize::from(be16(data, header - 2)?) + 1;
+    let mut cursor = at;
+    let (mut seen, mut x_bytes, mut y_bytes) = (0, 0, 0);
+    while seen < points {
+        let flags = *data.get(cursor)?;
+        cursor += 1;
+        let mut count = 1;
+        if flags & REPEAT != 0 {
+            count += usize::from(*data.get(cursor)?);
+            cursor += 1;
+        }
+        let x = if flags & X_SHORT != 0 {
+            1
+        } else if flags & X_SAME != 0 {
+            0
+        } else {
+            2
+        };
+        let y = if flags & Y_SHORT != 0 {
+            1
+        } else if flags & Y_SAME != 0 {
+            0
+        } else {
+            2
+        };
+        x_bytes += x * count;
+        y_bytes += y * count;
+        seen += count;
+    }
+    Some(cursor - at + x_bytes + y_bytes)
 }
 
 /// A composite glyph with its trailing instructions (and the flag announcing them) removed.
