@@ -443,3 +443,33 @@ sys.exit(1 if problems else 0)
     let (ok, out) = common::run("python3", &args, None);
     assert!(ok, "{out}");
 }
+
+/// Every page carries the running footer: the short title and "page / pages".
+#[test]
+fn running_footer_numbers_every_page() {
+    if !common::tool_available("pdftotext", &["-v"]) {
+        return;
+    }
+    for (summary, pdf) in &built().pdfs {
+        let pages = load(pdf).get_pages().len();
+        assert!(pages >= 2, "{}", summary.lang);
+        for page in 1..=pages {
+            let n = page.to_string();
+            let (ok, text) = common::run(
+                "pdftotext",
+                &["-f", &n, "-l", &n, pdf.to_str().unwrap_or_default(), "-"],
+                None,
+            );
+            assert!(ok, "{text}");
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            // pdftotext may read the thin spaces around the slash as no space.
+            assert!(
+                flat.contains(&format!("{page} / {pages}"))
+                    || flat.ends_with(&format!("{page}/{pages}")),
+                "{} page {page}: {flat}",
+                summary.lang
+            );
+            assert!(flat.contains(summary.short_title()), "{} page {page}", summary.lang);
+        }
+    }
+}
