@@ -469,7 +469,11 @@ fn running_footer_numbers_every_page() {
                 "{} page {page}: {flat}",
                 summary.lang
             );
-            assert!(flat.contains(summary.short_title()), "{} page {page}", summary.lang);
+            assert!(
+                flat.contains(summary.short_title()),
+                "{} page {page}",
+                summary.lang
+            );
         }
     }
 }
