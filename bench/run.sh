@@ -87,9 +87,9 @@ measure "sources/ (4 documents)" 2 sources force
 measure "sources/, up to date" 2 sources incremental
 for n in $sizes; do
     corpus="$work/corpus-$n"
-    if [[ ! -d $corpus ]]; then
-        "$bin" dev corpus --from sources --count "$n" --out "$corpus" 2>/dev/null
-    fi
+    # Made afresh each time (it takes well under a second), so it follows sources/.
+    rm -rf "$corpus"
+    "$bin" dev corpus --from sources --count "$n" --out "$corpus" 2>/dev/null
     docs=$(find "$corpus" -name '*.xml' | wc -l)
     measure "synthetic N=$n ($docs documents)" 1 "$corpus" force
     measure "synthetic N=$n ($docs documents)" 2 "$corpus" force
