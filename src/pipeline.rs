@@ -408,7 +408,7 @@ fn run_jobs(
         previous: if options.force {
             BTreeMap::new()
         } else {
-            manifest::previous_entries(&manifest_path)
+            previous_entries(options, &manifest_path)
         },
         progress: progress_bar(options.progress, job_count as u64),
     };
@@ -464,6 +464,21 @@ fn run_jobs(
         report.manifest = Some(manifest_path);
     }
     Ok(report)
+}
+
+/// What an earlier build recorded in this output folder: the manifest this run will
+/// replace and, for a shard, also the merged `manifest.json` (a shard re-run after a merge
+/// skips what the merged run built).
+fn previous_entries(
+    options: &BuildOptions,
+    manifest_path: &Path,
+) -> BTreeMap<String, ManifestEntry> {
+    let mut previous = match options.shard {
+        Some(_) => manifest::previous_entries(&options.out_dir.join(MANIFEST_NAME)),
+        None => BTreeMap::new(),
+    };
+    previous.extend(manifest::previous_entries(manifest_path));
+    previous
 }
 
 /// Runs one source's jobs: skips those that are up to date, and parses the source only if

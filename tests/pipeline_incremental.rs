@@ -209,3 +209,29 @@ fn a_different_date_option_is_a_different_input() {
         pipeline::build_with_exporter(&options, &fonts, &|f, d, c| writer.export(f, d, c)).unwrap();
     assert_eq!((report.written, report.skipped), (9, 0));
 }
+
+#[test]
+fn a_shard_in_a_folder_built_whole_skips_its_share() {
+    let (dir, sources) = corpus();
+    let out = dir.path().join("out");
+    let writer = CountingWriter::new();
+    build(&writer, &sources, &out, false);
+    writer.take_built();
+
+    let mut options = BuildOptions::new(&out);
+    options.sources = vec![sources.clone()];
+    options.source_date_epoch = Some(1_700_000_000);
+    options.shard = Some("1/2".parse().unwrap());
+    let fonts = FontSet::embedded().unwrap();
+    let report =
+        pipeline::build_with_exporter(&options, &fonts, &|f, d, c| writer.export(f, d, c)).unwrap();
+    assert_eq!(report.written, 0);
+    assert!(
+        report.skipped > 0 && report.skipped < 9,
+        "{}",
+        report.skipped
+    );
+    assert!(writer.take_built().is_empty());
+    let shard = manifest::read_shard_manifest(&out.join("manifest.shard-1-of-2.json")).unwrap();
+    assert_eq!(shard.outputs.len(), report.skipped);
+}
