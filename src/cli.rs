@@ -32,8 +32,11 @@ pub struct Cli {
 pub enum Command {
     /// Build outputs for every source (by default: sources/*.xml into output/, all formats)
     Build(BuildArgs),
-    /// Check sources for errors without writing anything
+    /// Check sources for errors without writing anything; sources of the same summary in
+    /// several languages are also compared with each other
     Check(CheckArgs),
+    /// Print which languages' alphabets the embedded fonts cover, face by face
+    Fonts,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +61,12 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     /// Source files or folders of *.xml files [default: sources/]
     pub sources: Vec<PathBuf>,
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    pub strict: bool,
+    /// Also print which languages' alphabets the embedded fonts cover
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 /// Exit codes, as documented in the README.
@@ -78,6 +87,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => build(args, source_date_epoch),
         Command::Check(args) => check(args),
+        Command::Fonts => fonts(),
     }
 }
 
@@ -139,20 +149,41 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    let mut errors = 0;
-    for path in &sources {
-        if let Err(e) = pipeline::load_source(path) {
-            errors += e.0.len();
+    let fonts = match crate::fonts::FontSet::embedded() {
+        Ok(f) => f,
+        Err(e) => {
             eprintln!("{e}");
+            return ExitCode::from(exit::CONTENT);
         }
+    };
+    let report = crate::check::check_files(&sources, &fonts);
+    for d in &report.diagnostics {
+        eprintln!("{d}");
     }
+    if args.coverage {
+        print!("{}", crate::check::alphabets::coverage_table(&fonts));
+    }
+    let (errors, warnings) = (report.errors(), report.warnings());
     eprintln!(
-        "polypress: checked {} sources: {errors} errors",
-        sources.len()
+        "polypress: checked {} sources: {errors} errors, {warnings} warnings",
+        report.sources
     );
-    if errors == 0 {
-        ExitCode::from(exit::OK)
-    } else {
+    if errors > 0 || (args.strict && warnings > 0) {
         ExitCode::from(exit::CONTENT)
+    } else {
+        ExitCode::from(exit::OK)
+    }
+}
+
+fn fonts() -> ExitCode {
+    match crate::fonts::FontSet::embedded() {
+        Ok(fonts) => {
+            print!("{}", crate::check::alphabets::coverage_table(&fonts));
+            ExitCode::from(exit::OK)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(exit::CONTENT)
+        }
     }
 }

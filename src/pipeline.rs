@@ -166,13 +166,7 @@ pub fn discover_sources(given: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
 
 /// Reads and parses one source, keeping its digest for the manifest.
 pub fn load_source(path: &Path) -> Result<LoadedSource, SourceErrors> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        SourceErrors(vec![Diagnostic::error(
-            path,
-            None,
-            format!("cannot read the file: {e}"),
-        )])
-    })?;
+    let bytes = crate::source::read_bytes(path).map_err(|d| SourceErrors(vec![d]))?;
     let summary = crate::source::parse_summary(&bytes, path)?;
     Ok(LoadedSource {
         path: path.to_path_buf(),
@@ -209,8 +203,10 @@ fn run_jobs(
     sources: &[PathBuf],
 ) -> Result<BuildReport, BuildError> {
     let mut report = BuildReport::default();
-    let loaded: Vec<Result<LoadedSource, SourceErrors>> =
-        sources.par_iter().map(|p| load_source(p)).collect();
+    let loaded: Vec<Result<LoadedSource, SourceErrors>> = sources
+        .par_iter()
+        .map(|p| load_source(p).and_then(|s| crate::check::coverage::check_loaded(s, fonts)))
+        .collect();
 
     let mut ready: Vec<LoadedSource> = Vec::new();
     for (path, result) in sources.iter().zip(loaded) {

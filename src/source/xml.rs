@@ -87,44 +87,57 @@ impl LineIndex {
             column,
         }
     }
+
+    /// The byte offset of a line and column (the inverse of `pos`), clamped to the text.
+    pub fn offset(&self, text: &[u8], pos: Pos) -> usize {
+        let Some(start) = pos
+            .line
+            .checked_sub(1)
+            .and_then(|l| self.line_starts.get(l))
+            .copied()
+        else {
+            return text.len();
+        };
+        let line = text.get(start..).unwrap_or_default();
+        let line_end = line.iter().position(|b| *b == b'\n').unwrap_or(line.len());
+        let line = String::from_utf8_lossy(line.get(..line_end).unwrap_or_default());
+        let within: usize = line
+            .chars()
+            .take(pos.column.saturating_sub(1))
+            .map(char::len_utf8)
+            .sum();
+        // Sources that reach this point are valid UTF-8, so the lossy view is the text itself.
+        (start + within).min(start + line_end)
+    }
 }
 
 /// Checks the encoding and parses `bytes` into an element tree.
 pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
     let at = |pos: Pos, message: String| Diagnostic::error(file, Some(pos), message);
-    let index = LineIndex::new(bytes);
     if bytes.len() > MAX_SOURCE_BYTES {
-        return Err(Diagnostic::error(
-            file,
-            None,
+        // Only the part up to the limit is indexed, so a huge file costs no more than that.
+        let head = bytes.get(..MAX_SOURCE_BYTES).unwrap_or(bytes);
+        return Err(at(
+            LineIndex::new(head).pos(head, MAX_SOURCE_BYTES),
             format!(
-                "the file is {} bytes; polypress reads sources of at most {} bytes",
-                bytes.len(),
-                MAX_SOURCE_BYTES
+                "the file is larger than {MAX_SOURCE_BYTES} bytes (8 MiB), the most polypress reads; \
+                 it passes that size here, at byte offset {MAX_SOURCE_BYTES}"
             ),
         ));
     }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(at(
-            Pos { line: 1, column: 1 },
-            "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8".into(),
-        ));
-    }
+    let index = LineIndex::new(bytes);
+    check_encoding(bytes, &index).map_err(|(pos, message)| at(pos, message))?;
     // A UTF-8 byte-order mark is allowed by XML; skip it so columns start after it.
-    let body_start = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        3
-    } else {
-        0
-    };
-    let text = match std::str::from_utf8(&bytes[body_start..]) {
+    let body_start = if bytes.starts_with(UTF8_BOM) { 3 } else { 0 };
+    let text = match std::str::from_utf8(bytes.get(body_start..).unwrap_or_default()) {
         Ok(t) => t,
         Err(e) => {
             let offset = body_start + e.valid_up_to();
             return Err(at(
                 index.pos(bytes, offset),
                 format!(
-                    "the file is not valid UTF-8: byte 0x{:02X} at byte offset {offset}; save it as UTF-8",
-                    bytes[offset]
+                    "the file is not valid UTF-8: byte 0x{:02X} at byte offset {offset} is not part of a UTF-8 character; save the file as UTF-8",
+                    bytes.get(offset).copied().unwrap_or_default()
                 ),
             ));
         }
@@ -239,6 +252,57 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
             "the file has no root element: expected <summary>".into(),
         )
     })
+}
+
+const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
+/// Recognises the encodings people save sources in by mistake, before the UTF-8 check would
+/// report them less helpfully as a stray byte.
+fn check_encoding(bytes: &[u8], index: &LineIndex) -> Result<(), (Pos, String)> {
+    let start = Pos { line: 1, column: 1 };
+    if bytes.starts_with(&[0xFF, 0xFE, 0x00, 0x00]) || bytes.starts_with(&[0x00, 0x00, 0xFE, 0xFF])
+    {
+        return Err((
+            start,
+            "the file is UTF-32 (it starts with a UTF-32 byte-order mark); save it as UTF-8".into(),
+        ));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let order = if bytes.starts_with(&[0xFF, 0xFE]) {
+            "little"
+        } else {
+            "big"
+        };
+        return Err((
+            start,
+            format!("the file is UTF-16 ({order}-endian: it starts with a UTF-16 byte-order mark, bytes 0x{:02X} 0x{:02X}); save it as UTF-8", bytes[0], bytes[1]),
+        ));
+    }
+    // UTF-16 without a byte-order mark: '<' next to a zero byte. Zero bytes are valid UTF-8
+    // but never valid XML, so this is never a false alarm.
+    if bytes.starts_with(&[b'<', 0]) || bytes.starts_with(&[0, b'<']) {
+        let order = if bytes[0] == 0 { "big" } else { "little" };
+        return Err((
+            start,
+            format!("the file looks like UTF-16 ({order}-endian, without a byte-order mark: every other byte is 0); save it as UTF-8"),
+        ));
+    }
+    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    if body.starts_with(UTF8_BOM) {
+        let offset = bytes.len() - body.len();
+        return Err((
+            index.pos(bytes, offset),
+            format!("a second byte-order mark (U+FEFF, bytes EF BB BF) at byte offset {offset}; the file was saved twice with a BOM: remove it"),
+        ));
+    }
+    if let Some(offset) = body.iter().position(|b| *b == 0) {
+        let offset = offset + (bytes.len() - body.len());
+        return Err((
+            index.pos(bytes, offset),
+            format!("a zero byte (0x00) at byte offset {offset}; XML allows none: is the file UTF-16 or binary?"),
+        ));
+    }
+    Ok(())
 }
 
 fn attach(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
