@@ -142,6 +142,10 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    if let Some(missing) = args.sources.iter().find(|p| !p.exists()) {
+        eprintln!("polypress: no such file or folder: {}", missing.display());
+        return ExitCode::from(exit::USAGE);
+    }
     let sources = match pipeline::discover_sources(&args.sources) {
         Ok(s) => s,
         Err(e) => {

@@ -197,7 +197,7 @@ pub fn diagnostics(
                 .map(|f| f.style.name())
                 .collect();
             let hint = if having.is_empty() {
-                "no face of the embedded fonts has it: replace it with a character they cover (`polypress fonts` lists the alphabets)".to_string()
+                "no face of the embedded fonts has it: replace it; `polypress fonts` lists the alphabets they cover".to_string()
             } else {
                 format!(
                     "only the {} face has it: take it out of the {} text",

@@ -81,6 +81,15 @@ impl<'a> ModelReader<'a> {
         }
     }
 
+    /// Reports an address that is not an http(s) URL, suggesting the likely fix.
+    fn bad_url(&mut self, pos: Pos, what: &str, url: &str) {
+        let message = format!("{what} \"{url}\" is not an http(s) URL");
+        match url_fix(url) {
+            Some(fixed) => self.error_with_hint(pos, message, format!("did you mean \"{fixed}\"?")),
+            None => self.error(pos, message),
+        }
+    }
+
     fn required_attr(&self, el: &Element, name: &str) -> Option<String> {
         el.attr(name).map(|a| a.value.trim().to_string())
     }
@@ -135,16 +144,16 @@ impl<'a> ModelReader<'a> {
             }
         }
         let id = self.required_attr(root, "id").unwrap_or_default();
-        if root.attr("id").is_some() && !is_identifier(&id) {
+        if let Some(attr) = root.attr("id").filter(|_| !is_identifier(&id)) {
             self.error(
-                root.pos,
+                attr.pos,
                 format!("id \"{id}\" must be letters, digits, '-', '_' or '.', starting with a letter or digit"),
             );
         }
         let lang = self.required_attr(root, "lang").unwrap_or_default();
-        if root.attr("lang").is_some() && !is_language_tag(&lang) {
+        if let Some(attr) = root.attr("lang").filter(|_| !is_language_tag(&lang)) {
             self.error(
-                root.pos,
+                attr.pos,
                 format!(
                     "lang \"{lang}\" is not a language tag such as \"en\", \"bg\" or \"pt-BR\""
                 ),
@@ -238,18 +247,23 @@ impl<'a> ModelReader<'a> {
         };
         if let Some((url, pos)) = &linkedin {
             if !is_http_url(url) {
-                self.error(
-                    *pos,
-                    format!("LinkedIn address \"{url}\" is not an http(s) URL"),
-                );
+                self.bad_url(*pos, "LinkedIn address", url);
             }
         }
         if let Some((handle, pos)) = &twitter {
             if !is_twitter_handle(handle) {
-                self.error(
-                    *pos,
-                    format!("\"{handle}\" is not an X/Twitter handle: '@' then 1 to 15 letters, digits or '_'"),
-                );
+                let message = format!("\"{handle}\" is not an X/Twitter handle: '@' then 1 to 15 letters, digits or '_'");
+                // A handle without its '@', or a profile address pasted instead of the handle.
+                let name = handle
+                    .rsplit(['/', '@'])
+                    .find(|part| !part.is_empty())
+                    .unwrap_or_default();
+                let fixed = format!("@{name}");
+                if is_twitter_handle(&fixed) {
+                    self.error_with_hint(*pos, message, format!("did you mean {fixed}?"));
+                } else {
+                    self.error(*pos, message);
+                }
             }
         }
         if id.is_empty() {
@@ -345,11 +359,8 @@ impl<'a> ModelReader<'a> {
                 "recording" => {
                     self.check_attrs(child, &["href"], &[]);
                     let href = self.required_attr(child, "href").unwrap_or_default();
-                    if child.attr("href").is_some() && !is_http_url(&href) {
-                        self.error(
-                            child.pos,
-                            format!("recording address \"{href}\" is not an http(s) URL"),
-                        );
+                    if let Some(attr) = child.attr("href").filter(|_| !is_http_url(&href)) {
+                        self.bad_url(attr.pos, "recording address", &href);
                     }
                     let text = self.inlines(child);
                     recording = Some(Recording { href, text });
@@ -737,11 +748,8 @@ impl<'a> ModelReader<'a> {
                         }
                         self.check_attrs(child, &["href"], &[]);
                         let href = self.required_attr(child, "href").unwrap_or_default();
-                        if child.attr("href").is_some() && !is_http_url(&href) {
-                            self.error(
-                                child.pos,
-                                format!("link address \"{href}\" is not an http(s) URL"),
-                            );
+                        if let Some(attr) = child.attr("href").filter(|_| !is_http_url(&href)) {
+                            self.bad_url(attr.pos, "link address", &href);
                         }
                         let mut content = Vec::new();
                         self.collect_inlines(child, true, &mut content);
@@ -916,6 +924,20 @@ pub fn is_http_url(s: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// The address someone most likely meant, when the mistake is a common one: a missing
+/// scheme (`www.example.eu`), a blank inside, or a non-web scheme.
+fn url_fix(url: &str) -> Option<String> {
+    let trimmed: String = url.split_whitespace().collect();
+    if trimmed != url && is_http_url(&trimmed) {
+        return Some(trimmed);
+    }
+    let with_scheme = format!("https://{}", url.trim_start_matches('/'));
+    if !url.contains("://") && is_http_url(&with_scheme) {
+        return Some(with_scheme);
+    }
+    None
 }
 
 pub fn is_twitter_handle(s: &str) -> bool {

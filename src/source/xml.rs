@@ -166,10 +166,16 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(at(
                         pos_of(start),
-                        format!("elements nested deeper than {MAX_DEPTH} levels"),
+                        format!(
+                            "elements nested deeper than {MAX_DEPTH} levels; the format needs \
+                             fewer than ten: is an end tag missing, or markup pasted repeatedly?"
+                        ),
                     ));
                 }
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let tag = text
+                    .get(start as usize..reader.buffer_position() as usize)
+                    .unwrap_or_default();
                 let mut attrs = Vec::new();
                 for attr in e.attributes() {
                     let attr = match attr {
@@ -181,19 +187,25 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                             ))
                         }
                     };
+                    let attr_name = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+                    // Messages about an attribute point at the attribute, not at its element.
+                    let attr_start = start + attr_offset(tag, &attr_name).unwrap_or(0) as u64;
                     let value = match attr.unescape_value() {
                         Ok(v) => v.into_owned(),
                         Err(err) => {
                             return Err(at(
-                                pos_of(start),
-                                format!("in the attributes of <{name}>: {}", syntax_message(&err)),
+                                pos_of(attr_start),
+                                format!(
+                                    "in the attribute `{attr_name}` of <{name}>: {}",
+                                    syntax_message(&err)
+                                ),
                             ))
                         }
                     };
                     attrs.push(Attr {
-                        name: String::from_utf8_lossy(attr.key.as_ref()).into_owned(),
+                        name: attr_name,
                         value,
-                        pos: pos_of(start),
+                        pos: pos_of(attr_start),
                     });
                 }
                 let element = Element {
@@ -215,9 +227,13 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                 }
             }
             Event::Text(t) => {
-                let text = t
-                    .unescape()
-                    .map_err(|e| at(pos_of(start), syntax_message(&e)))?;
+                let text = t.unescape().map_err(|e| {
+                    let within = match &e {
+                        quick_xml::Error::Escape(escape) => entity_offset(escape),
+                        _ => 0,
+                    };
+                    at(pos_of(start + within as u64), syntax_message(&e))
+                })?;
                 push_text(&mut stack, &root, text.into_owned(), pos_of(start), &at)?;
             }
             Event::CData(t) => {
@@ -337,5 +353,49 @@ fn push_text(
 }
 
 fn syntax_message(e: &quick_xml::Error) -> String {
-    format!("the XML is not well-formed: {e}")
+    use quick_xml::escape::EscapeError;
+    match e {
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
+            let instead = match name.as_str() {
+                "nbsp" => "&#160; (or the no-break space itself)".to_string(),
+                _ => "the character itself or a character reference such as &#8364;".to_string(),
+            };
+            format!(
+                "unknown entity `&{name};`: XML knows only &amp; &lt; &gt; &quot; &apos;; write {instead}"
+            )
+        }
+        quick_xml::Error::Escape(EscapeError::UnterminatedEntity(_)) => {
+            "a `&` that starts no entity (no `;` follows): write a lone & as &amp;".to_string()
+        }
+        _ => format!("the XML is not well-formed: {e}"),
+    }
+}
+
+/// Where the faulty `&` of an escape error sits, from the start of the text it was found in.
+fn entity_offset(e: &quick_xml::escape::EscapeError) -> usize {
+    use quick_xml::escape::EscapeError;
+    match e {
+        // The range is the entity's name, after the `&`.
+        EscapeError::UnrecognizedEntity(range, _) => range.start.saturating_sub(1),
+        EscapeError::UnterminatedEntity(range) => range.start,
+        EscapeError::InvalidCharRef(_) => 0,
+    }
+}
+
+/// The byte offset of attribute `name` in a start tag's text (`<talk speaker="x">`).
+fn attr_offset(tag: &str, name: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = tag.get(from..)?.find(name) {
+        let at = from + found;
+        let before_ok = tag
+            .get(..at)
+            .and_then(|b| b.chars().next_back())
+            .is_some_and(char::is_whitespace);
+        let after = tag.get(at + name.len()..).unwrap_or_default();
+        if before_ok && after.trim_start().starts_with('=') {
+            return Some(at);
+        }
+        from = at + name.len();
+    }
+    None
 }
