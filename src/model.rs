@@ -198,10 +198,22 @@ pub struct Talk {
     pub speaker: PersonRef,
     /// The affiliation shown with the speaker's name in the talk's heading.
     pub affiliation: Option<String>,
+    /// The speaker's name as the heading writes it, when it differs from the person's full
+    /// name (the bg source's heading spells "Валлерия" where the speaker list has "Валерия").
+    pub shown_name: Option<String>,
     pub title: String,
     /// Paragraphs, sub-headings and lists (never people or nested talks).
     pub blocks: Vec<Block>,
     pub pos: Pos,
+}
+
+impl Talk {
+    /// The name to print in the talk's heading.
+    pub fn name<'a>(&'a self, doc: &'a Summary) -> &'a str {
+        self.shown_name
+            .as_deref()
+            .unwrap_or(&doc.person(self.speaker).name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -330,7 +342,7 @@ impl Summary {
                     }
                 }
                 Block::Talk(t) => {
-                    out.push(self.person(t.speaker).name.clone());
+                    out.push(t.name(self).to_string());
                     out.extend(t.affiliation.clone());
                     out.push(t.title.clone());
                     self.blocks_text(&t.blocks, out);

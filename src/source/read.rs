@@ -560,10 +560,11 @@ impl<'a> ModelReader<'a> {
     }
 
     fn talk(&mut self, el: &Element) -> Option<Talk> {
-        self.check_attrs(el, &["speaker"], &["affiliation"]);
+        self.check_attrs(el, &["speaker"], &["affiliation", "name"]);
         self.no_loose_text(el);
         let speaker = self.person_ref(el, "speaker");
         let affiliation = el.attr("affiliation").map(|a| normalize_space(&a.value));
+        let shown_name = el.attr("name").map(|a| normalize_space(&a.value));
         let mut title = None;
         let mut blocks = Vec::new();
         for child in el.child_elements() {
@@ -584,6 +585,7 @@ impl<'a> ModelReader<'a> {
         Some(Talk {
             speaker: speaker?,
             affiliation,
+            shown_name,
             title: title.unwrap_or_default(),
             blocks,
             pos: el.pos,
