@@ -20,12 +20,28 @@ use super::numbers::{numbers_in, Number};
 use crate::diagnostic::Diagnostic;
 use crate::model::{plain_text, Block, Inline, Pos, Summary};
 use crate::source::read::find_url;
+use crate::source::xml::LineIndex;
 
 /// One parsed source to compare.
 #[derive(Clone, Copy)]
 pub struct Source<'a> {
     pub file: &'a Path,
     pub doc: &'a Summary,
+    /// The source text, to point at parts the model keeps without a position (metadata);
+    /// empty when not at hand.
+    pub text: &'a [u8],
+}
+
+impl Source<'_> {
+    /// The position of the first `<element` in the source text.
+    fn locate(&self, element: &str) -> Option<Pos> {
+        let needle = format!("<{element}");
+        let offset = self
+            .text
+            .windows(needle.len())
+            .position(|w| w == needle.as_bytes())?;
+        Some(LineIndex::new(self.text).pos(self.text, offset))
+    }
 }
 
 /// Compares every group of sources that share a summary id; single sources are left alone.
@@ -318,37 +334,39 @@ impl Comparison<'_, '_> {
     }
 
     fn meta(&mut self) {
-        type Field = (&'static str, fn(&Summary) -> Option<String>);
+        type Field = (&'static str, &'static str, fn(&Summary) -> Option<String>);
         let fields: [Field; 4] = [
-            ("registered figure of <attendance>", |d| {
+            ("registered figure of <attendance>", "attendance", |d| {
                 d.meta
                     .attendance
                     .as_ref()
                     .and_then(|a| a.registered)
                     .map(|n| n.to_string())
             }),
-            ("attended figure of <attendance>", |d| {
+            ("attended figure of <attendance>", "attendance", |d| {
                 d.meta
                     .attendance
                     .as_ref()
                     .and_then(|a| a.attended)
                     .map(|n| n.to_string())
             }),
-            ("recording address", |d| {
+            ("recording address", "recording", |d| {
                 d.meta.recording.as_ref().map(|r| normalise_url(&r.href))
             }),
-            ("event date", |d| d.meta.date.clone()),
+            ("event date", "date", |d| d.meta.date.clone()),
         ];
-        for (what, field) in fields {
+        for (what, element, field) in fields {
             let values: Vec<(usize, Option<String>)> = self
                 .sources
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (i, field(s.doc)))
                 .collect();
+            let sources = self.sources;
+            let pos = |i: usize| sources.get(i).and_then(|s| s.locate(element));
             self.report_vote(
                 &values,
-                None,
+                Some(&pos),
                 |v| v.clone().unwrap_or_else(|| "not given".into()),
                 what,
             );
@@ -390,7 +408,19 @@ impl Comparison<'_, '_> {
             0 => "none".to_string(),
             n => format!("{n} ({})", v.join(", ")),
         };
-        self.report_vote(&values, None, show, "list of talks (by speaker)");
+        // Point at the first talk that differs from the baseline's order.
+        let baseline = vote(&values).map(|v| v.baseline).unwrap_or_default();
+        let sources = self.sources;
+        let pos = |i: usize| {
+            let (_, speakers) = values.iter().find(|(j, _)| *j == i)?;
+            let k = first_mismatch(speakers, &baseline);
+            let doc = sources.get(i)?.doc;
+            doc.talks()
+                .nth(k)
+                .map(|t| t.pos)
+                .or_else(|| doc.talks().last().map(|t| t.pos))
+        };
+        self.report_vote(&values, Some(&pos), show, "list of talks (by speaker)");
     }
 
     fn questions(&mut self) {
@@ -410,7 +440,9 @@ impl Comparison<'_, '_> {
                 v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
             ),
         };
-        self.report_vote(&numbers, None, show, "list of questions");
+        let sources = self.sources;
+        let pos = |i: usize| sources.get(i).and_then(|s| s.locate("questions"));
+        self.report_vote(&numbers, Some(&pos), show, "list of questions");
 
         let all: BTreeSet<u32> = numbers
             .iter()
@@ -433,10 +465,16 @@ impl Comparison<'_, '_> {
                     Some((i, by.collect()))
                 })
                 .collect();
+            // Point at the first answer that differs, or at the question if none is left.
+            let baseline = vote(&answers).map(|v| v.baseline).unwrap_or_default();
             let sources = self.sources;
+            let answers_ref = &answers;
             let pos = move |i: usize| {
+                let (_, by) = answers_ref.iter().find(|(j, _)| *j == i)?;
+                let k = first_mismatch(by, &baseline);
                 let q = sources.get(i)?.doc.questions.as_ref()?;
-                q.items.iter().find(|q| q.number == number).map(|q| q.pos)
+                let q = q.items.iter().find(|q| q.number == number)?;
+                Some(q.answers.get(k).map_or(q.pos, |a| a.pos))
             };
             let show = |v: &Vec<String>| match v.len() {
                 0 => "none".to_string(),
@@ -448,8 +486,7 @@ impl Comparison<'_, '_> {
     }
 
     fn units(&mut self) {
-        let units: Vec<BTreeMap<UnitKey, Unit>> =
-            self.sources.iter().map(|s| units_of(s.doc)).collect();
+        let units: Vec<BTreeMap<UnitKey, Unit>> = self.sources.iter().map(units_of).collect();
         // Sections are matched by position, which means nothing when their number differs.
         let section_counts: Vec<(usize, usize)> = self
             .sources
@@ -604,6 +641,11 @@ impl Comparison<'_, '_> {
     }
 }
 
+/// The index of the first element where `a` and `b` differ (or the shorter length).
+fn first_mismatch(a: &[String], b: &[String]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
 /// The figures of `a` (as written) whose values are not matched in `b`, counting repeats.
 fn multiset_minus(a: &[Number], b: &[Number]) -> Vec<String> {
     let mut unmatched: Vec<&Number> = b.iter().collect();
@@ -664,24 +706,27 @@ fn normalise_url(url: &str) -> String {
 }
 
 /// Splits a summary into the parts that correspond across languages.
-fn units_of(doc: &Summary) -> BTreeMap<UnitKey, Unit> {
+fn units_of(source: &Source) -> BTreeMap<UnitKey, Unit> {
+    let doc = source.doc;
     let mut units = BTreeMap::new();
-    let meta_pos = Pos { line: 1, column: 1 };
+    let meta_pos = |element: &str| source.locate(element).unwrap_or(Pos { line: 1, column: 1 });
     if let Some(a) = &doc.meta.attendance {
+        let pos = meta_pos("attendance");
         units.insert(
             UnitKey::Attendance,
             Unit {
-                pos: meta_pos,
-                blocks: vec![text_block(BlockKind::Paragraph, meta_pos, &a.text)],
+                pos,
+                blocks: vec![text_block(BlockKind::Paragraph, pos, &a.text)],
             },
         );
     }
     if let Some(r) = &doc.meta.recording {
+        let pos = meta_pos("recording");
         units.insert(
             UnitKey::Recording,
             Unit {
-                pos: meta_pos,
-                blocks: vec![text_block(BlockKind::Paragraph, meta_pos, &r.text)],
+                pos,
+                blocks: vec![text_block(BlockKind::Paragraph, pos, &r.text)],
             },
         );
     }

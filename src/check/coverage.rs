@@ -150,7 +150,10 @@ impl Walk<'_> {
                 Block::People(group) => self.text(&group.label, BOLD, Some(group.pos)),
                 Block::Talk(talk) => {
                     let near = Some(talk.pos);
-                    // The speaker's name, bold here too, is checked with the person.
+                    // The speaker's full name, bold here too, is checked with the person.
+                    if let Some(name) = &talk.shown_name {
+                        self.text(name, BOLD, near);
+                    }
                     if let Some(affiliation) = &talk.affiliation {
                         self.text(affiliation, BOLD, near);
                     }

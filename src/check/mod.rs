@@ -45,6 +45,7 @@ impl CheckReport {
 /// One source after its own checks: the summary when it could be read at all.
 struct Checked {
     path: PathBuf,
+    bytes: Vec<u8>,
     summary: Option<Summary>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -65,9 +66,11 @@ pub fn check_files(paths: &[PathBuf], fonts: &FontSet) -> CheckReport {
     let readable: Vec<consistency::Source> = checked
         .iter()
         .filter_map(|c| {
-            c.summary
-                .as_ref()
-                .map(|doc| consistency::Source { file: &c.path, doc })
+            c.summary.as_ref().map(|doc| consistency::Source {
+                file: &c.path,
+                doc,
+                text: &c.bytes,
+            })
         })
         .collect();
     let mut findings = consistency::compare(&readable);
@@ -82,6 +85,7 @@ fn check_one(path: PathBuf, fonts: &FontSet) -> Checked {
         Err(d) => {
             return Checked {
                 path,
+                bytes: Vec::new(),
                 summary: None,
                 diagnostics: vec![d],
             }
@@ -93,12 +97,14 @@ fn check_one(path: PathBuf, fonts: &FontSet) -> Checked {
             let diagnostics = coverage::diagnostics(&missing, &bytes, &path, fonts);
             Checked {
                 path,
+                bytes,
                 summary: Some(summary),
                 diagnostics,
             }
         }
         Err(errors) => Checked {
             path,
+            bytes: Vec::new(),
             summary: None,
             diagnostics: errors.0,
         },
