@@ -263,3 +263,30 @@ fn check_of_the_real_sources_exits_1_for_the_danish_handle() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("1 errors, 2 warnings"), "{stderr}");
 }
+
+#[test]
+fn with_two_languages_a_handle_that_is_someone_elses_is_the_one_named() {
+    // da sorts before en, but da's handle for Valeriia is Inna's: da is named, not en.
+    let dir = common::repo_root().join("sources");
+    let files = vec![dir.join("en.xml"), dir.join("da.xml")];
+    assert_eq!(
+        findings(&files, &dir),
+        vec![format!(
+            "da.xml:{}: error: da: the X/Twitter handle of \"voshchevska\" is @innastus, but @Val_Voshchevska in en (@innastus is the X/Twitter handle of \"lahti\")",
+            pos_of(&dir.join("da.xml"), "<person id=\"voshchevska\"")
+        )]
+    );
+}
+
+#[test]
+fn two_sources_of_one_summary_in_one_language_are_an_error() {
+    let (dir, files) = example_pair(|da| da.replace("lang=\"da\"", "lang=\"en\""));
+    assert_eq!(
+        findings(&files, dir.path()),
+        vec![format!(
+            "en.xml: error: summary \"city-webinar-3\" in language \"en\" is also in {}/da.xml; each (id, lang) pair is built once",
+            dir.path().display()
+        )
+        .replace(&format!("{}/", dir.path().display()), "")]
+    );
+}

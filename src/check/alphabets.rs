@@ -188,6 +188,20 @@ pub fn coverage_table(fonts: &FontSet) -> String {
             missing
         );
     }
+    let covered: Vec<&Alphabet> = ALPHABETS
+        .iter()
+        .filter(|a| Style::ALL.iter().all(|s| a.missing(fonts, *s).is_empty()))
+        .collect();
+    let eu_total = ALPHABETS.iter().filter(|a| a.eu).count();
+    let eu_covered = covered.iter().filter(|a| a.eu).count();
+    let _ = writeln!(
+        out,
+        "\n{} ({}) covers {} of {} alphabets in every face, {eu_covered} of the {eu_total} official EU languages.",
+        crate::fonts::FAMILY,
+        Style::ALL.map(Style::name).join(", "),
+        covered.len(),
+        ALPHABETS.len()
+    );
     out
 }
 

@@ -53,9 +53,25 @@ pub fn compare(sources: &[Source]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (_, mut group) in groups {
         group.sort_by(|a, b| a.doc.lang.cmp(&b.doc.lang).then(a.file.cmp(b.file)));
-        // Two files in one language are a build error reported elsewhere; comparing them
-        // would only double every finding.
-        group.dedup_by(|a, b| a.doc.lang == b.doc.lang);
+        // Two files in one language cannot both be built (they would write the same
+        // outputs): say so, and compare only the first, which would otherwise double every
+        // finding.
+        group.dedup_by(|later, first| {
+            let same = later.doc.lang == first.doc.lang;
+            if same {
+                out.push(Diagnostic::error(
+                    later.file,
+                    None,
+                    format!(
+                        "summary \"{}\" in language \"{}\" is also in {}; each (id, lang) pair is built once",
+                        later.doc.id,
+                        later.doc.lang,
+                        first.file.display()
+                    ),
+                ));
+            }
+            same
+        });
         if group.len() > 1 {
             Comparison {
                 sources: &group,
@@ -261,75 +277,67 @@ impl Comparison<'_, '_> {
         what: &str,
         field: impl Fn(&crate::model::Person) -> Option<String>,
     ) {
-        let values: Vec<(usize, Option<String>)> = self
-            .sources
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| {
-                s.doc
-                    .people
-                    .iter()
-                    .find(|p| p.id == id)
-                    .map(|p| (i, field(p)))
-            })
-            // Handles are not case-sensitive: @AlbaGaravet and @albagaravet are one account.
-            .map(|(i, v)| {
-                (
-                    i,
-                    v.map(|v| {
-                        if what.contains("handle") {
-                            v.to_lowercase()
-                        } else {
-                            v
-                        }
-                    }),
-                )
-            })
-            .collect();
-        let Some(vote) = vote(&values) else { return };
-        let agreeing = self.langs(&vote.agreeing);
-        for (i, value) in vote.differing {
-            let Some(source) = self.sources.get(i) else {
-                continue;
-            };
-            let person = source.doc.people.iter().find(|p| p.id == id);
-            let here_shown = person.and_then(&field);
-            let base_shown = vote
-                .agreeing
-                .first()
-                .and_then(|a| self.sources.get(*a))
-                .and_then(|s| s.doc.people.iter().find(|p| p.id == id))
-                .and_then(&field);
-            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
-            let mut message = format!(
-                "the {what} of \"{id}\" is {}, but {} in {agreeing}",
-                show(&here_shown),
-                show(&base_shown)
-            );
-            // A value that belongs to someone else is the likeliest mistake: say whose.
-            if let Some(value) = &value {
-                let owner = source.doc.people.iter().find(|p| {
-                    p.id != id
-                        && field(p)
-                            .map(|v| {
-                                if what.contains("handle") {
-                                    v.to_lowercase()
-                                } else {
-                                    v
-                                }
-                            })
-                            .as_ref()
-                            == Some(value)
-                });
-                if let Some(owner) = owner {
-                    message.push_str(&format!(
-                        " ({} is the {what} of \"{}\")",
-                        show(&here_shown),
-                        owner.id
-                    ));
-                }
+        // Handles are not case-sensitive: @AlbaGaravet and @albagaravet are one account.
+        let key = |p: &crate::model::Person| {
+            let value = field(p);
+            if what.contains("handle") {
+                value.map(|v| v.to_lowercase())
+            } else {
+                value
             }
-            self.error(i, person.map(|p| p.pos), message);
+        };
+        let person_in = |i: usize| {
+            self.sources
+                .get(i)
+                .and_then(|s| s.doc.people.iter().find(|p| p.id == id))
+        };
+        // Whose value this is, if it belongs to someone else in the same source.
+        let owner_in = |i: usize, value: &Option<String>| -> Option<String> {
+            value.as_ref()?;
+            let doc = self.sources.get(i)?.doc;
+            doc.people
+                .iter()
+                .find(|p| p.id != id && key(p) == *value)
+                .map(|p| p.id.clone())
+        };
+        let values: Vec<(usize, Option<String>)> = (0..self.sources.len())
+            .filter_map(|i| person_in(i).map(|p| (i, key(p))))
+            .collect();
+        let Some(mut vote) = vote(&values) else {
+            return;
+        };
+        // Two languages have no majority. A value that is another person's in its own source
+        // is the likelier mistake, so the language that has it is the one named.
+        if let ([base], [(other, other_value)]) = (&vote.agreeing[..], &vote.differing[..]) {
+            let (base, other) = (*base, *other);
+            if owner_in(base, &vote.baseline).is_some() && owner_in(other, other_value).is_none() {
+                let base_value = std::mem::replace(&mut vote.baseline, other_value.clone());
+                vote.agreeing = vec![other];
+                vote.differing = vec![(base, base_value)];
+            }
+        }
+        let agreeing = self.langs(&vote.agreeing);
+        let show = |v: Option<String>| v.unwrap_or_else(|| "none".into());
+        let base_shown = show(
+            vote.agreeing
+                .first()
+                .and_then(|a| person_in(*a))
+                .and_then(&field),
+        );
+        let mut findings = Vec::new();
+        for (i, value) in &vote.differing {
+            let person = person_in(*i);
+            let here_shown = show(person.and_then(&field));
+            let mut message =
+                format!("the {what} of \"{id}\" is {here_shown}, but {base_shown} in {agreeing}");
+            // A value that belongs to someone else is the likeliest mistake: say whose.
+            if let Some(owner) = owner_in(*i, value) {
+                message.push_str(&format!(" ({here_shown} is the {what} of \"{owner}\")"));
+            }
+            findings.push((*i, person.map(|p| p.pos), message));
+        }
+        for (i, pos, message) in findings {
+            self.error(i, pos, message);
         }
     }
 
