@@ -290,3 +290,30 @@ fn two_sources_of_one_summary_in_one_language_are_an_error() {
         .replace(&format!("{}/", dir.path().display()), "")]
     );
 }
+
+#[test]
+fn a_missing_person_and_a_changed_role_are_errors() {
+    let (dir, files) = edited_sources(|lang, text| match lang {
+        "da" => {
+            let start = text
+                .find("<people role=\"welcome\"")
+                .expect("welcome group");
+            let end = start + text[start..].find("</people>").expect("end") + "</people>".len();
+            format!("{}{}", &text[..start], &text[end..])
+        }
+        "bg" => text.replacen("<people role=\"moderator\"", "<people role=\"speaker\"", 1),
+        _ => text,
+    });
+    let found = findings(&files, dir.path());
+    let expected = [
+        format!(
+            "bg.xml:{}: error: bg: the role of \"ladwig\" is speaker, but moderator in da, en, hu",
+            pos_of(&dir.path().join("bg.xml"), "<person id=\"ladwig\"")
+        ),
+        "da.xml: error: da: person \"tkadlcikova\" is missing; bg, en, hu have it".to_string(),
+    ];
+    for e in &expected {
+        assert!(found.contains(e), "{e}\nnot in\n{found:#?}");
+    }
+    assert_eq!(found.len(), 5, "{found:#?}");
+}

@@ -291,8 +291,12 @@ impl Comparison<'_, '_> {
                 .get(i)
                 .and_then(|s| s.doc.people.iter().find(|p| p.id == id))
         };
-        // Whose value this is, if it belongs to someone else in the same source.
+        // Whose value this is, if it belongs to someone else in the same source (only for
+        // values that identify a person: many people share a role).
         let owner_in = |i: usize, value: &Option<String>| -> Option<String> {
+            if what == "role" {
+                return None;
+            }
             value.as_ref()?;
             let doc = self.sources.get(i)?.doc;
             doc.people
