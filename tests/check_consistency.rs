@@ -142,7 +142,7 @@ fn links_handles_profiles_attendance_talks_and_answers_are_compared() {
             pos_of(&en, "<attendance")
         ),
         format!(
-            "en.xml:{}: error: en: the LinkedIn address of \"garavet\" is https://www.linkedin.com/in/alba-garavet-4237364, but https://www.linkedin.com/in/alba-garavet-42373643 in bg, da, hu",
+            "en.xml:{}: error: en: the LinkedIn address of \"garavet\" is https://www.linkedin.com/in/alba-garavet-4237364/, but https://www.linkedin.com/in/alba-garavet-42373643/ in bg, da, hu",
             pos_of(&en, "<person id=\"garavet\"")
         ),
         format!(

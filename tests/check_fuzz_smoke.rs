@@ -187,3 +187,115 @@ fn every_prefix_of_a_source_is_read_or_refused_with_a_position() {
         }
     }
 }
+
+/// A source skeleton with `body` inside its one section and `questions` after it.
+fn hostile(lang: &str, people: &str, body: &str, questions: &str) -> Vec<u8> {
+    let people = if people.is_empty() {
+        String::new()
+    } else {
+        format!("<people role=\"speaker\" label=\"S\">{people}</people>")
+    };
+    format!(
+        "<summary version=\"1\" id=\"hostile\" lang=\"{lang}\"><meta><title>T</title><event>E</event>\
+         <organiser>O</organiser><revised>2026-01-01</revised><labels linkedin=\"L\" twitter=\"T\"/></meta>\
+         <section><heading>H</heading>{people}{body}</section>\
+         <questions><heading>Q</heading>{questions}</questions></summary>"
+    )
+    .into_bytes()
+}
+
+// Sources built to make a careless reader quadratic or unbounded: each must still be read,
+// checked and compared (these run in about a second; quadratic code would take minutes).
+
+#[test]
+fn an_element_with_very_many_attributes_is_refused() {
+    let attrs: String = (0..100_000).map(|i| format!(" a{i}=\"\"")).collect();
+    let bytes = hostile("en", "", &format!("<p{attrs}>x</p>"), "");
+    let errors = parse_summary(&bytes, Path::new("h.xml")).expect_err("refused");
+    assert_eq!(errors.0.len(), 1);
+    assert!(
+        errors.0[0].message.contains("has more than 32 attributes"),
+        "{}",
+        errors.0[0]
+    );
+}
+
+#[test]
+fn very_many_errors_are_listed_up_to_a_limit() {
+    let people: String = (0..5_000)
+        .map(|i| format!("<person id=\"p{i}\"><name>N</name></person>"))
+        .collect();
+    let talks: String = (0..5_000)
+        .map(|i| format!("<talk speaker=\"nobody{i}\"><title>T</title></talk>"))
+        .collect();
+    let bytes = hostile("en", &people, &talks, "");
+    let errors = parse_summary(&bytes, Path::new("h.xml")).expect_err("refused");
+    assert_eq!(errors.0.len(), polypress::source::read::MAX_ERRORS + 1);
+    let last = errors.0.last().expect("summary line");
+    assert!(
+        last.message.starts_with("4900 more errors are not listed"),
+        "{last}"
+    );
+}
+
+#[test]
+fn very_many_undrawable_characters_are_listed_up_to_a_limit() {
+    let fonts = FontSet::embedded().expect("fonts");
+    // 5 000 different CJK characters, one paragraph each.
+    let body: String = (0x4E00u32..0x4E00 + 5_000)
+        .filter_map(char::from_u32)
+        .map(|c| format!("<p>{c}</p>"))
+        .collect();
+    let bytes = hostile("en", "", &body, "");
+    let doc = parse_summary(&bytes, Path::new("h.xml")).expect("parses");
+    let missing = coverage::missing_glyphs(&doc, &fonts);
+    assert_eq!(missing.len(), 5_000);
+    let listed = coverage::diagnostics(&missing, &bytes, Path::new("h.xml"), &fonts);
+    assert_eq!(listed.len(), coverage::MAX_LISTED + 1);
+    assert!(listed[coverage::MAX_LISTED]
+        .message
+        .starts_with("4950 more places"));
+}
+
+#[test]
+fn large_different_sources_compare_in_bounded_time() {
+    let people = |handle: &str| -> String {
+        (0..5_000)
+            .map(|i| {
+                format!(
+                    "<person id=\"p{i}\"><name>N</name><twitter>@{handle}{i}</twitter></person>"
+                )
+            })
+            .collect()
+    };
+    let questions = |by: &str| -> String {
+        (1..=5_000)
+            .map(|n| format!("<question number=\"{n}\" label=\"Q\"><text>{n} 1 2 3</text><answer by=\"{by}\">A</answer></question>"))
+            .collect()
+    };
+    let numbers: String = (0..50_000).map(|i| format!("{i} ")).collect();
+    let en = hostile(
+        "en",
+        &people("a"),
+        &format!("<p>{numbers}</p>"),
+        &questions("p1"),
+    );
+    let da = hostile("da", &people("b"), "<p>1</p>", &questions("p2"));
+    let en_doc = parse_summary(&en, Path::new("en.xml")).expect("en parses");
+    let da_doc = parse_summary(&da, Path::new("da.xml")).expect("da parses");
+    let findings = consistency::compare(&[
+        consistency::Source {
+            file: Path::new("en.xml"),
+            doc: &en_doc,
+            text: &en,
+        },
+        consistency::Source {
+            file: Path::new("da.xml"),
+            doc: &da_doc,
+            text: &da,
+        },
+    ]);
+    // Every handle and every question's answers differ; one line each, each line short.
+    assert!(findings.len() > 10_000, "{}", findings.len());
+    assert!(findings.iter().all(|f| f.message.len() < 2000));
+}

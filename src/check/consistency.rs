@@ -18,7 +18,7 @@ use std::path::Path;
 
 use super::numbers::{numbers_in, Number};
 use crate::diagnostic::Diagnostic;
-use crate::model::{plain_text, Block, Inline, Pos, Summary};
+use crate::model::{plain_text, Block, Inline, Person, Pos, Question, Summary};
 use crate::source::read::find_url;
 use crate::source::xml::LineIndex;
 
@@ -121,6 +121,15 @@ fn vote<V: PartialEq + Clone>(values: &[(usize, V)]) -> Option<Vote<V>> {
         agreeing,
         differing,
     })
+}
+
+/// A field of a person that must be the same in every language.
+struct PersonField {
+    what: &'static str,
+    /// Whether the value belongs to one person only (a handle does, a role does not).
+    identifies: bool,
+    /// The value as compared.
+    value: fn(&Person) -> Option<String>,
 }
 
 /// A part of a summary that has a counterpart in every language.
@@ -231,42 +240,69 @@ impl Comparison<'_, '_> {
     }
 
     fn people(&mut self) {
-        let ids: BTreeSet<&str> = self
+        // Maps, not searches: a source may (if only by mistake) list very many people.
+        let by_id: Vec<BTreeMap<&str, &Person>> = self
             .sources
             .iter()
-            .flat_map(|s| s.doc.people.iter().map(|p| p.id.as_str()))
+            .map(|s| s.doc.people.iter().map(|p| (p.id.as_str(), p)).collect())
             .collect();
-        for id in ids {
-            let present: Vec<(usize, bool)> = self
-                .sources
+        let ids: BTreeSet<&str> = by_id.iter().flat_map(|m| m.keys().copied()).collect();
+        for &id in &ids {
+            let present: Vec<(usize, bool)> = by_id
                 .iter()
                 .enumerate()
-                .map(|(i, s)| (i, s.doc.people.iter().any(|p| p.id == id)))
+                .map(|(i, m)| (i, m.contains_key(id)))
                 .collect();
-            if let Some(vote) = vote(&present) {
-                let agreeing = self.langs(&vote.agreeing);
-                for (i, here) in vote.differing {
-                    let person = self
-                        .sources
-                        .get(i)
-                        .and_then(|s| s.doc.people.iter().find(|p| p.id == id));
-                    if here {
-                        let pos = person.map(|p| p.pos);
-                        self.error(i, pos, format!("person \"{id}\" is not in {agreeing}"));
-                    } else {
-                        self.error(
-                            i,
-                            None,
-                            format!("person \"{id}\" is missing; {agreeing} have it"),
-                        );
-                    }
+            let Some(vote) = vote(&present) else { continue };
+            let agreeing = self.langs(&vote.agreeing);
+            for (i, here) in vote.differing {
+                if here {
+                    let pos = by_id.get(i).and_then(|m| m.get(id)).map(|p| p.pos);
+                    self.error(i, pos, format!("person \"{id}\" is not in {agreeing}"));
+                } else {
+                    let message = format!("person \"{id}\" is missing; {agreeing} have it");
+                    self.error(i, None, message);
                 }
             }
-            self.person_field(id, "role", |p| Some(p.role.as_str().to_string()));
-            self.person_field(id, "LinkedIn address", |p| {
-                p.linkedin.as_deref().map(normalise_url)
-            });
-            self.person_field(id, "X/Twitter handle", |p| p.twitter.clone());
+        }
+        let fields: [PersonField; 3] = [
+            PersonField {
+                what: "role",
+                identifies: false,
+                value: |p| Some(p.role.as_str().to_string()),
+            },
+            PersonField {
+                what: "LinkedIn address",
+                identifies: true,
+                value: |p| p.linkedin.as_deref().map(normalise_url),
+            },
+            PersonField {
+                what: "X/Twitter handle",
+                identifies: true,
+                // Handles are not case-sensitive: @AlbaGaravet and @albagaravet are one.
+                value: |p| p.twitter.as_ref().map(|h| h.to_lowercase()),
+            },
+        ];
+        for field in &fields {
+            // Who has which value, per source, to say whose a wrong value is.
+            let owners: Vec<BTreeMap<String, Vec<&str>>> = self
+                .sources
+                .iter()
+                .map(|s| {
+                    let mut owners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+                    if field.identifies {
+                        for p in &s.doc.people {
+                            if let Some(v) = (field.value)(p) {
+                                owners.entry(v).or_default().push(&p.id);
+                            }
+                        }
+                    }
+                    owners
+                })
+                .collect();
+            for &id in &ids {
+                self.person_field(id, field, &by_id, &owners);
+            }
         }
     }
 
@@ -274,38 +310,19 @@ impl Comparison<'_, '_> {
     fn person_field(
         &mut self,
         id: &str,
-        what: &str,
-        field: impl Fn(&crate::model::Person) -> Option<String>,
+        field: &PersonField,
+        by_id: &[BTreeMap<&str, &Person>],
+        owners: &[BTreeMap<String, Vec<&str>>],
     ) {
-        // Handles are not case-sensitive: @AlbaGaravet and @albagaravet are one account.
-        let key = |p: &crate::model::Person| {
-            let value = field(p);
-            if what.contains("handle") {
-                value.map(|v| v.to_lowercase())
-            } else {
-                value
-            }
-        };
-        let person_in = |i: usize| {
-            self.sources
-                .get(i)
-                .and_then(|s| s.doc.people.iter().find(|p| p.id == id))
-        };
-        // Whose value this is, if it belongs to someone else in the same source (only for
-        // values that identify a person: many people share a role).
-        let owner_in = |i: usize, value: &Option<String>| -> Option<String> {
-            if what == "role" {
-                return None;
-            }
-            value.as_ref()?;
-            let doc = self.sources.get(i)?.doc;
-            doc.people
-                .iter()
-                .find(|p| p.id != id && key(p) == *value)
-                .map(|p| p.id.clone())
+        let what = field.what;
+        let person_in = |i: usize| by_id.get(i).and_then(|m| m.get(id)).copied();
+        // Whose value this is, if it belongs to someone else in the same source.
+        let owner_in = |i: usize, value: &Option<String>| -> Option<&str> {
+            let who = owners.get(i)?.get(value.as_ref()?)?;
+            who.iter().find(|other| **other != id).copied()
         };
         let values: Vec<(usize, Option<String>)> = (0..self.sources.len())
-            .filter_map(|i| person_in(i).map(|p| (i, key(p))))
+            .filter_map(|i| person_in(i).map(|p| (i, (field.value)(p))))
             .collect();
         let Some(mut vote) = vote(&values) else {
             return;
@@ -321,24 +338,30 @@ impl Comparison<'_, '_> {
             }
         }
         let agreeing = self.langs(&vote.agreeing);
-        let show = |v: Option<String>| v.unwrap_or_else(|| "none".into());
-        let base_shown = show(
-            vote.agreeing
-                .first()
-                .and_then(|a| person_in(*a))
-                .and_then(&field),
-        );
+        // Values are shown as the source writes them, not as compared.
+        let written = |i: usize| -> String {
+            let p = person_in(i);
+            let v = match what {
+                "role" => p.map(|p| p.role.as_str().to_string()),
+                "LinkedIn address" => p.and_then(|p| p.linkedin.clone()),
+                _ => p.and_then(|p| p.twitter.clone()),
+            };
+            v.unwrap_or_else(|| "none".into())
+        };
+        let base_shown = vote
+            .agreeing
+            .first()
+            .map_or_else(String::new, |a| written(*a));
         let mut findings = Vec::new();
         for (i, value) in &vote.differing {
-            let person = person_in(*i);
-            let here_shown = show(person.and_then(&field));
+            let here_shown = written(*i);
             let mut message =
                 format!("the {what} of \"{id}\" is {here_shown}, but {base_shown} in {agreeing}");
             // A value that belongs to someone else is the likeliest mistake: say whose.
             if let Some(owner) = owner_in(*i, value) {
                 message.push_str(&format!(" ({here_shown} is the {what} of \"{owner}\")"));
             }
-            findings.push((*i, person.map(|p| p.pos), message));
+            findings.push((*i, person_in(*i).map(|p| p.pos), message));
         }
         for (i, pos, message) in findings {
             self.error(i, pos, message);
@@ -418,7 +441,7 @@ impl Comparison<'_, '_> {
             .collect();
         let show = |v: &Vec<String>| match v.len() {
             0 => "none".to_string(),
-            n => format!("{n} ({})", v.join(", ")),
+            n => format!("{n} ({})", capped_list(v)),
         };
         // Point at the first talk that differs from the baseline's order.
         let baseline = vote(&values).map(|v| v.baseline).unwrap_or_default();
@@ -447,10 +470,7 @@ impl Comparison<'_, '_> {
             .collect();
         let show = |v: &Vec<u32>| match v.len() {
             0 => "none".to_string(),
-            n => format!(
-                "{n} (numbers {})",
-                v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-            ),
+            n => format!("{n} (numbers {})", capped_list(v)),
         };
         let sources = self.sources;
         let pos = |i: usize| sources.get(i).and_then(|s| s.locate("questions"));
@@ -460,37 +480,38 @@ impl Comparison<'_, '_> {
             .iter()
             .flat_map(|(_, v)| v.iter().copied())
             .collect();
+        let by_number: Vec<BTreeMap<u32, &Question>> = self
+            .sources
+            .iter()
+            .map(|s| {
+                let items = s.doc.questions.iter().flat_map(|q| &q.items);
+                items.map(|q| (q.number, q)).collect()
+            })
+            .collect();
         for number in all {
             let answers: Vec<(usize, Vec<String>)> = self
                 .sources
                 .iter()
                 .enumerate()
                 .filter_map(|(i, s)| {
-                    let q = s
-                        .doc
-                        .questions
-                        .as_ref()?
-                        .items
-                        .iter()
-                        .find(|q| q.number == number)?;
+                    let q = by_number.get(i)?.get(&number)?;
                     let by = q.answers.iter().map(|a| s.doc.person(a.by).id.clone());
                     Some((i, by.collect()))
                 })
                 .collect();
             // Point at the first answer that differs, or at the question if none is left.
             let baseline = vote(&answers).map(|v| v.baseline).unwrap_or_default();
-            let sources = self.sources;
             let answers_ref = &answers;
+            let by_number = &by_number;
             let pos = move |i: usize| {
                 let (_, by) = answers_ref.iter().find(|(j, _)| *j == i)?;
                 let k = first_mismatch(by, &baseline);
-                let q = sources.get(i)?.doc.questions.as_ref()?;
-                let q = q.items.iter().find(|q| q.number == number)?;
+                let q = by_number.get(i)?.get(&number)?;
                 Some(q.answers.get(k).map_or(q.pos, |a| a.pos))
             };
             let show = |v: &Vec<String>| match v.len() {
                 0 => "none".to_string(),
-                n => format!("{n} (by {})", v.join(", ")),
+                n => format!("{n} (by {})", capped_list(v)),
             };
             let what = format!("list of answers to question {number}");
             self.report_vote(&answers, Some(&pos), show, &what);
@@ -653,6 +674,15 @@ impl Comparison<'_, '_> {
     }
 }
 
+/// Items joined with ", ", the first twenty only: a finding stays one readable line.
+fn capped_list(items: &[impl Display]) -> String {
+    let mut out = list_display(&items[..items.len().min(20)]);
+    if items.len() > 20 {
+        out.push_str(&format!(", … ({} more)", items.len() - 20));
+    }
+    out
+}
+
 /// The index of the first element where `a` and `b` differ (or the shorter length).
 fn first_mismatch(a: &[String], b: &[String]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
@@ -660,14 +690,15 @@ fn first_mismatch(a: &[String], b: &[String]) -> usize {
 
 /// The figures of `a` (as written) whose values are not matched in `b`, counting repeats.
 fn multiset_minus(a: &[Number], b: &[Number]) -> Vec<String> {
-    let mut unmatched: Vec<&Number> = b.iter().collect();
+    let mut available: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in b {
+        *available.entry(n.value.as_str()).or_default() += 1;
+    }
     let mut out = Vec::new();
     for n in a {
-        match unmatched.iter().position(|m| m.value == n.value) {
-            Some(k) => {
-                unmatched.remove(k);
-            }
-            None => out.push(n.written.clone()),
+        match available.get_mut(n.value.as_str()) {
+            Some(count) if *count > 0 => *count -= 1,
+            _ => out.push(n.written.clone()),
         }
     }
     out
@@ -683,16 +714,16 @@ fn difference(
     match (extra.is_empty(), lacking.is_empty()) {
         (false, false) => format!(
             "{lang} has {} where {agreeing} have {}",
-            list_display(extra),
-            list_display(lacking)
+            capped_list(extra),
+            capped_list(lacking)
         ),
         (false, true) => format!(
             "{lang} also has {}, which {agreeing} do not",
-            list_display(extra)
+            capped_list(extra)
         ),
         (true, false) => format!(
             "{lang} lacks {}, which {agreeing} have",
-            list_display(lacking)
+            capped_list(lacking)
         ),
         (true, true) => format!("{lang} differs from {agreeing}"),
     }

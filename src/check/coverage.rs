@@ -175,8 +175,11 @@ pub fn diagnostics(
 ) -> Vec<Diagnostic> {
     let index = LineIndex::new(source);
     let text = String::from_utf8_lossy(source);
-    missing
+    // Each one searches the text: list a bounded number, so that a text made of thousands
+    // of undrawable characters costs no more than a few.
+    let mut out: Vec<Diagnostic> = missing
         .iter()
+        .take(MAX_LISTED)
         .map(|m| {
             let from = m.near.map_or(0, |p| index.offset(source, p));
             let pos = find_char(&text, from, m.ch)
@@ -210,8 +213,25 @@ pub fn diagnostics(
             };
             Diagnostic::error(file, pos, message).with_hint(hint)
         })
-        .collect()
+        .collect();
+    if missing.len() > MAX_LISTED {
+        let last = out.last().and_then(|d| d.pos);
+        let unlisted: BTreeSet<char> = missing.iter().skip(MAX_LISTED).map(|m| m.ch).collect();
+        out.push(Diagnostic::error(
+            file,
+            last,
+            format!(
+                "{} more places with characters the fonts cannot draw ({} different characters) are not listed",
+                missing.len() - MAX_LISTED,
+                unlisted.len()
+            ),
+        ));
+    }
+    out
 }
+
+/// How many missing glyphs are listed one by one.
+pub const MAX_LISTED: usize = 50;
 
 /// The byte offset of the first occurrence of `ch` at or after `from`, written as itself or as
 /// a character reference (`&#8364;`, `&#x20AC;`).

@@ -16,6 +16,7 @@ pub fn parse_summary(bytes: &[u8], file: &Path) -> Result<Summary, SourceErrors>
     let mut reader = ModelReader {
         file,
         errors: Vec::new(),
+        unlisted: 0,
         people: Vec::new(),
         ids: BTreeMap::new(),
     };
@@ -26,12 +27,28 @@ pub fn parse_summary(bytes: &[u8], file: &Path) -> Result<Summary, SourceErrors>
         }
     }
     reader.errors.sort_by_key(|d| d.pos);
+    if reader.unlisted > 0 {
+        reader.errors.push(Diagnostic::error(
+            file,
+            Some(root.pos),
+            format!(
+                "{} more errors are not listed: polypress lists the first {MAX_ERRORS} of a source",
+                reader.unlisted
+            ),
+        ));
+    }
     Err(SourceErrors(reader.errors))
 }
+
+/// A source with more errors than this is not worth listing further, and a hostile one could
+/// otherwise make the list (and the time to build it) grow with its size.
+pub const MAX_ERRORS: usize = 100;
 
 struct ModelReader<'a> {
     file: &'a Path,
     errors: Vec<Diagnostic>,
+    /// Errors found after the first `MAX_ERRORS`.
+    unlisted: usize,
     people: Vec<Person>,
     ids: BTreeMap<String, PersonRef>,
 }
@@ -41,14 +58,27 @@ const BLOCK_ELEMENTS: &[&str] = &["p", "subheading", "list", "people", "talk"];
 const TALK_BLOCK_ELEMENTS: &[&str] = &["p", "subheading", "list"];
 
 impl<'a> ModelReader<'a> {
+    /// Whether the list of errors is full: later ones are only counted.
+    fn errors_full(&mut self) -> bool {
+        let full = self.errors.len() >= MAX_ERRORS;
+        if full {
+            self.unlisted += 1;
+        }
+        full
+    }
+
     fn error(&mut self, pos: Pos, message: impl Into<String>) {
-        self.errors
-            .push(Diagnostic::error(self.file, Some(pos), message));
+        if !self.errors_full() {
+            self.errors
+                .push(Diagnostic::error(self.file, Some(pos), message));
+        }
     }
 
     fn error_with_hint(&mut self, pos: Pos, message: impl Into<String>, hint: String) {
-        self.errors
-            .push(Diagnostic::error(self.file, Some(pos), message).with_hint(hint));
+        if !self.errors_full() {
+            self.errors
+                .push(Diagnostic::error(self.file, Some(pos), message).with_hint(hint));
+        }
     }
 
     /// Reports attributes that the element does not take and required ones that are missing.
@@ -294,6 +324,10 @@ impl<'a> ModelReader<'a> {
         let id = attr.value.trim();
         match self.ids.get(id) {
             Some(r) => Some(*r),
+            None if self.errors.len() >= MAX_ERRORS => {
+                self.unlisted += 1;
+                None
+            }
             None => {
                 let known: Vec<&str> = self.ids.keys().map(String::as_str).collect();
                 let message = format!(
@@ -306,10 +340,11 @@ impl<'a> ModelReader<'a> {
                         self.error_with_hint(attr.pos, message, hint)
                     }
                     None => {
-                        let message = format!(
-                            "{message}; known people: {}",
-                            list_names(&known, "\"", "\"")
-                        );
+                        let mut names = list_names(&known[..known.len().min(12)], "\"", "\"");
+                        if known.len() > 12 {
+                            names.push_str(&format!(" and {} more", known.len() - 12));
+                        }
+                        let message = format!("{message}; known people: {names}");
                         self.error(attr.pos, message)
                     }
                 }
@@ -597,17 +632,21 @@ impl<'a> ModelReader<'a> {
         self.no_loose_text(el);
         let mut heading = None;
         let mut items: Vec<Question> = Vec::new();
+        // Where each number first appears: a map, so that many questions stay cheap.
+        let mut first_at: BTreeMap<u32, Pos> = BTreeMap::new();
         for child in el.child_elements() {
             match child.name.as_str() {
                 "heading" => heading = Some(self.non_empty_text(child)),
                 "question" => {
                     if let Some(q) = self.question(child) {
-                        if let Some(prev) = items.iter().find(|p| p.number == q.number) {
+                        if let Some(first) = first_at.get(&q.number) {
                             let message = format!(
-                                "a second question number {} (the first is at {})",
-                                q.number, prev.pos
+                                "a second question number {} (the first is at {first})",
+                                q.number
                             );
                             self.error(q.pos, message);
+                        } else {
+                            first_at.insert(q.number, q.pos);
                         }
                         items.push(q);
                     }

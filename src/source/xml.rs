@@ -17,6 +17,9 @@ use crate::model::Pos;
 pub const MAX_SOURCE_BYTES: usize = 8 * 1024 * 1024;
 /// Deeper nesting than this is refused; the format itself needs fewer than ten levels.
 pub const MAX_DEPTH: usize = 64;
+/// More attributes on one element are refused; the format needs at most three. (quick-xml's
+/// duplicate check compares each attribute with all before it, so this also bounds time.)
+pub const MAX_ATTRIBUTES: usize = 32;
 
 #[derive(Debug, Clone)]
 pub struct Element {
@@ -55,6 +58,10 @@ impl Element {
 /// Maps byte offsets in a source to line and column.
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// The last position asked for (line index, byte offset, column): the reader asks in
+    /// increasing order, so counting on from there keeps a source written on one long line
+    /// linear instead of quadratic.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl LineIndex {
@@ -66,22 +73,32 @@ impl LineIndex {
                 .filter(|(_, b)| **b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        LineIndex { line_starts }
+        LineIndex {
+            line_starts,
+            last: std::cell::Cell::new((0, 0, 1)),
+        }
     }
 
-    /// Line and column (in characters, counting a byte that is not valid UTF-8 as one) of a
-    /// byte offset.
+    /// Line and column (in characters; a byte that is not valid UTF-8 counts as one unless
+    /// it continues a character) of a byte offset.
     pub fn pos(&self, text: &[u8], offset: usize) -> Pos {
         let offset = offset.min(text.len());
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
-            Err(i) => i - 1,
+            Err(i) => i.saturating_sub(1),
         };
-        let start = self.line_starts[line];
-        let column = String::from_utf8_lossy(&text[start..offset])
-            .chars()
-            .count()
-            + 1;
+        let line_start = self.line_starts.get(line).copied().unwrap_or(0);
+        let (last_line, last_offset, last_column) = self.last.get();
+        let column = if last_line != line {
+            1 + count_chars(text.get(line_start..offset).unwrap_or_default())
+        } else if last_offset <= offset {
+            last_column + count_chars(text.get(last_offset..offset).unwrap_or_default())
+        } else {
+            last_column.saturating_sub(count_chars(
+                text.get(offset..last_offset).unwrap_or_default(),
+            ))
+        };
+        self.last.set((line, offset, column));
         Pos {
             line: line + 1,
             column,
@@ -109,6 +126,11 @@ impl LineIndex {
         // Sources that reach this point are valid UTF-8, so the lossy view is the text itself.
         (start + within).min(start + line_end)
     }
+}
+
+/// Characters in UTF-8 bytes: every byte that does not continue a character starts one.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
 /// Checks the encoding and parses `bytes` into an element tree.
@@ -176,6 +198,16 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                 let tag = text
                     .get(start as usize..reader.buffer_position() as usize)
                     .unwrap_or_default();
+                if e.attributes()
+                    .with_checks(false)
+                    .nth(MAX_ATTRIBUTES)
+                    .is_some()
+                {
+                    return Err(at(
+                        pos_of(start),
+                        format!("<{name}> has more than {MAX_ATTRIBUTES} attributes; no element of the format takes more than three"),
+                    ));
+                }
                 let mut attrs = Vec::new();
                 for attr in e.attributes() {
                     let attr = match attr {
