@@ -37,6 +37,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print which languages' alphabets the embedded fonts cover, face by face
     Fonts,
+    /// Turn a translation in plain text into a source file, reporting what it was unsure of
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +71,31 @@ pub struct CheckArgs {
     pub coverage: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The plain-text file (UTF-8, with or without BOM; CRLF or LF line ends)
+    pub file: PathBuf,
+    /// Language tag of the text (e.g. et, pt-BR)
+    #[arg(long)]
+    pub lang: String,
+    /// Where to write the source [default: sources/<lang>.xml]; `-` writes to stdout
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Overwrite the output file if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Summary id [default: that of --ids-from, else the file name]
+    #[arg(long)]
+    pub id: Option<String>,
+    /// An existing source of the same summary whose summary id and person ids to reuse
+    /// (people matched by LinkedIn address, then handle, then position)
+    #[arg(long)]
+    pub ids_from: Option<PathBuf>,
+    /// Date of the text's last revision, YYYY-MM-DD [default: the day of SOURCE_DATE_EPOCH]
+    #[arg(long)]
+    pub revised: Option<String>,
+}
+
 /// Exit codes, as documented in the README.
 pub mod exit {
     pub const OK: u8 = 0;
@@ -88,6 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build(args, source_date_epoch),
         Command::Check(args) => check(args),
         Command::Fonts => fonts(),
+        Command::Import(args) => import(args, source_date_epoch),
     }
 }
 
@@ -189,5 +217,89 @@ fn fonts() -> ExitCode {
             eprintln!("{e}");
             ExitCode::from(exit::CONTENT)
         }
+    }
+}
+
+fn import(args: ImportArgs, source_date_epoch: Option<i64>) -> ExitCode {
+    use crate::source::import::{self, ImportError, ImportOptions};
+    let usage = |message: String| {
+        eprintln!("polypress: {message}");
+        ExitCode::from(exit::USAGE)
+    };
+    let revised = match import::revised_date(args.revised.as_deref(), source_date_epoch) {
+        Ok(date) => date,
+        Err(e) => return usage(e.to_string()),
+    };
+    let ids_from = match &args.ids_from {
+        Some(path) => match crate::source::read_source(path) {
+            Ok(doc) => Some(doc),
+            Err(e) => {
+                eprintln!("{e}");
+                return usage(format!(
+                    "--ids-from {} does not read as a source",
+                    path.display()
+                ));
+            }
+        },
+        None => None,
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("sources").join(format!("{}.xml", args.lang)));
+    let to_stdout = out.as_os_str() == "-";
+    if !to_stdout && out.exists() && !args.force {
+        return usage(format!(
+            "{} exists; pass --force to overwrite it, or -o to write elsewhere",
+            out.display()
+        ));
+    }
+    let bytes = match std::fs::read(&args.file) {
+        Ok(b) => b,
+        Err(e) => return usage(format!("cannot read {}: {e}", args.file.display())),
+    };
+    let options = ImportOptions {
+        lang: args.lang.clone(),
+        id: args.id.clone(),
+        ids_from,
+        revised,
+    };
+    let imported = match import::import_text(&bytes, &args.file, &options) {
+        Ok(i) => i,
+        Err(e @ ImportError::Usage(_)) => return usage(e.to_string()),
+        Err(e) => {
+            eprintln!("polypress: {e}");
+            return ExitCode::from(exit::CONTENT);
+        }
+    };
+    for note in &imported.notes {
+        eprintln!("{}:{}: {}", args.file.display(), note.line, note.message);
+    }
+    let written = if to_stdout {
+        use std::io::Write;
+        std::io::stdout().write_all(imported.xml.as_bytes())
+    } else {
+        out.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| pipeline::write_atomically(&out, imported.xml.as_bytes()))
+    };
+    if let Err(e) = written {
+        eprintln!("polypress: cannot write {}: {e}", out.display());
+        return ExitCode::from(exit::CONTENT);
+    }
+    eprintln!("polypress: {}", imported.counts);
+    if !to_stdout {
+        eprintln!("polypress: wrote {}", out.display());
+    }
+    match &imported.check_errors {
+        Some(errors) => {
+            eprintln!("{errors}");
+            eprintln!(
+                "polypress: the imported source does not pass check yet; fix the errors above"
+            );
+            ExitCode::from(exit::CONTENT)
+        }
+        None => ExitCode::from(exit::OK),
     }
 }

@@ -1,5 +1,6 @@
-//! Reading sources: XML summaries (and, later, importing plain text).
+//! Reading sources: XML summaries, and importing plain text into them.
 
+pub mod import;
 pub mod read;
 pub mod xml;
 

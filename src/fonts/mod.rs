@@ -5,6 +5,9 @@
 
 use rustybuzz::ttf_parser;
 
+pub mod subset;
+pub use subset::{subset, subset_localized, SubsetError};
+
 use crate::diagnostic::Diagnostic;
 
 /// The family name documents ask for.
@@ -63,12 +66,12 @@ impl Style {
     }
 }
 
-static REGULAR: &[u8] = include_bytes!("../fonts/SourceSans3-Regular.ttf");
-static BOLD: &[u8] = include_bytes!("../fonts/SourceSans3-Bold.ttf");
-static ITALIC: &[u8] = include_bytes!("../fonts/SourceSans3-It.ttf");
-static BOLD_ITALIC: &[u8] = include_bytes!("../fonts/SourceSans3-BoldIt.ttf");
+static REGULAR: &[u8] = include_bytes!("../../fonts/SourceSans3-Regular.ttf");
+static BOLD: &[u8] = include_bytes!("../../fonts/SourceSans3-Bold.ttf");
+static ITALIC: &[u8] = include_bytes!("../../fonts/SourceSans3-It.ttf");
+static BOLD_ITALIC: &[u8] = include_bytes!("../../fonts/SourceSans3-BoldIt.ttf");
 /// The SIL Open Font License the fonts come under; shipped wherever a font file is.
-pub static LICENSE: &str = include_str!("../fonts/LICENSE.md");
+pub static LICENSE: &str = include_str!("../../fonts/LICENSE.md");
 
 /// One parsed face.
 pub struct FontFace {

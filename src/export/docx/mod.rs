@@ -1,0 +1,134 @@
+//! The DOCX writer: docx-rs lays out the body and its styles; `ooxml_gaps` fills in what
+//! docx-rs lacks or gets wrong and packs the parts.
+
+mod body;
+mod ooxml_gaps;
+mod styles;
+
+pub use ooxml_gaps::word_language;
+
+use std::collections::BTreeSet;
+
+use docx_rs::{
+    AbstractNumbering, Docx, Footer, Level, LevelJc, LevelText, NumPages, NumberFormat, Numbering,
+    PageMargin, PageNum, Paragraph, Run, SpecialIndentType, Start,
+};
+
+use super::{ExportContext, ExportError, Format};
+use crate::fonts::subset;
+use crate::model::Summary;
+use ooxml_gaps::font_embedding::EmbeddedFont;
+
+/// A4 in twentieths of a point.
+const A4_WIDTH: u32 = 11_906;
+const A4_HEIGHT: u32 = 16_838;
+/// 2.5 cm margins, the footer 1.25 cm from the edge.
+const MARGIN: i32 = 1_418;
+/// The width between the margins, where the footer's right tab stop sits.
+pub(super) const TEXT_WIDTH: usize = A4_WIDTH as usize - 2 * MARGIN as usize;
+const FOOTER_DISTANCE: i32 = 709;
+/// The bullet of every list item.
+const BULLET: &str = "•";
+/// The abstract numbering every bulleted list shares.
+const BULLET_ABSTRACT_ID: usize = 2;
+
+/// The document as a Word file: A4, Word's built-in styles, the document's language, page
+/// numbers in the footer, and Source Sans 3 embedded.
+pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError> {
+    let body = body::build(doc);
+    let mut docx = Docx::new()
+        .styles(styles::styles())
+        .page_size(A4_WIDTH, A4_HEIGHT)
+        .page_margin(
+            PageMargin::new()
+                .top(MARGIN)
+                .bottom(MARGIN)
+                .left(MARGIN)
+                .right(MARGIN)
+                .header(FOOTER_DISTANCE)
+                .footer(FOOTER_DISTANCE),
+        )
+        .footer(Footer::new().add_paragraph(footer(doc)))
+        .add_abstract_numbering(bullet_numbering());
+    for i in 0..body.list_count {
+        let id = body::FIRST_LIST_NUM_ID + i;
+        docx = docx.add_numbering(Numbering::new(id, BULLET_ABSTRACT_ID));
+    }
+    for p in body.paragraphs {
+        docx = docx.add_paragraph(p);
+    }
+    let fonts = embedded_fonts(doc, ctx)?;
+    ooxml_gaps::assemble(ooxml_gaps::Package {
+        doc,
+        timestamp: ctx.timestamp,
+        parts: docx.build(),
+        links: &body.links,
+        fonts,
+    })
+    .map_err(|message| ExportError::Writer {
+        format: Format::Docx,
+        message,
+    })
+}
+
+/// The running footer, as in the PDF: the short title on the left, "page / pages" at the
+/// right margin (fields Word and LibreOffice compute).
+fn footer(doc: &Summary) -> Paragraph {
+    Paragraph::new()
+        .style(styles::FOOTER)
+        .add_run(Run::new().add_text(doc.short_title()).add_tab())
+        .add_page_num(PageNum::new())
+        .add_run(Run::new().add_text(" / "))
+        .add_num_pages(NumPages::new())
+}
+
+/// The four faces of Source Sans 3, each cut down to the characters the document shows and
+/// obfuscated for the package. A subset keeps the font's names: Word matches an embedded font
+/// by name. It has no GSUB, so the language's local letterforms (Bulgarian Cyrillic) go
+/// straight into its cmap, as the PDF shows them.
+fn embedded_fonts(doc: &Summary, ctx: &ExportContext) -> Result<Vec<EmbeddedFont>, ExportError> {
+    let chars = document_chars(doc);
+    let document_key = format!("{}/{}", doc.id, doc.lang);
+    ctx.fonts
+        .faces()
+        .iter()
+        .map(|face| {
+            let data =
+                subset::subset_localized(face, &chars, None, Some(&doc.lang)).map_err(|e| {
+                    ExportError::Writer {
+                        format: Format::Docx,
+                        message: e.to_string(),
+                    }
+                })?;
+            Ok(EmbeddedFont::new(&document_key, face.style, data, true))
+        })
+        .collect()
+}
+
+/// Every character the document shows: the model's text, the punctuation the writer puts
+/// between it, and the digits of the page numbers. Printable ASCII is added so an editor can
+/// still type ordinary words in the embedded font on a machine without it.
+fn document_chars(doc: &Summary) -> BTreeSet<char> {
+    let mut chars: BTreeSet<char> = doc.visible_text().iter().flat_map(|t| t.chars()).collect();
+    chars.extend(body::WRITER_PUNCTUATION.chars());
+    chars.extend(BULLET.chars());
+    chars.extend(' '..='~');
+    chars.retain(|c| !c.is_control());
+    chars
+}
+
+/// One bullet level, indented like the List Bullet style; the bullet in Source Sans 3 (Word
+/// would otherwise draw it in Symbol).
+fn bullet_numbering() -> AbstractNumbering {
+    AbstractNumbering::new(BULLET_ABSTRACT_ID).add_level(
+        Level::new(
+            0,
+            Start::new(1),
+            NumberFormat::new("bullet"),
+            LevelText::new(BULLET),
+            LevelJc::new("left"),
+        )
+        .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None)
+        .fonts(styles::family_fonts()),
+    )
+}
