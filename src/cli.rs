@@ -34,6 +34,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Check sources for errors without writing anything; sources of the same summary in
     /// several languages are also compared with each other
+    #[command(
+        after_help = "Exit status: 0 no errors (warnings alone do not fail unless --strict), 1 errors in the content, 2 wrong usage.\nWhat is checked: docs/check.md."
+    )]
     Check(CheckArgs),
     /// Print which languages' alphabets the embedded fonts cover, face by face
     Fonts,
