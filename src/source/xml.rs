@@ -195,6 +195,12 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                     ));
                 }
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                if name.is_empty() {
+                    return Err(at(
+                        pos_of(start),
+                        "a `<` that starts no element: write a lone < in text as &lt;".into(),
+                    ));
+                }
                 let tag = text
                     .get(start as usize..reader.buffer_position() as usize)
                     .unwrap_or_default();
@@ -213,10 +219,12 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                     let attr = match attr {
                         Ok(a) => a,
                         Err(err) => {
+                            // quick-xml counts from the byte after the `<`.
+                            let (within, message) = attr_error_message(&err);
                             return Err(at(
-                                pos_of(start),
-                                format!("in the attributes of <{name}>: {err}"),
-                            ))
+                                pos_of(start + 1 + within as u64),
+                                format!("in the attributes of <{name}>: {message}"),
+                            ));
                         }
                     };
                     let attr_name = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
@@ -400,6 +408,27 @@ fn syntax_message(e: &quick_xml::Error) -> String {
             "a `&` that starts no entity (no `;` follows): write a lone & as &amp;".to_string()
         }
         _ => format!("the XML is not well-formed: {e}"),
+    }
+}
+
+/// What is wrong in a start tag's attributes, and where (counting from the byte after `<`).
+fn attr_error_message(e: &quick_xml::events::attributes::AttrError) -> (usize, String) {
+    use quick_xml::events::attributes::AttrError;
+    match e {
+        AttrError::ExpectedEq(p) => (
+            *p,
+            "an attribute name must be followed by `=` and a value in quotes".into(),
+        ),
+        AttrError::ExpectedValue(p) => (*p, "`=` must be followed by a value in quotes".into()),
+        AttrError::UnquotedValue(p) => (*p, "the value must be in quotes: name=\"value\"".into()),
+        AttrError::ExpectedQuote(p, quote) => (
+            *p,
+            format!(
+                "the value is not closed: expected a closing {}",
+                char::from(*quote)
+            ),
+        ),
+        AttrError::Duplicated(p, _) => (*p, "the same attribute is given twice".into()),
     }
 }
 
