@@ -12,6 +12,7 @@ pub mod fonts;
 pub mod model;
 pub mod pipeline;
 pub mod source;
+pub mod typeset;
 
 /// Lower-case hexadecimal of a byte string (for digests).
 pub fn hex(bytes: &[u8]) -> String {

@@ -72,6 +72,10 @@ pub struct Meta {
     pub revised: String,
     pub attendance: Option<Attendance>,
     pub recording: Option<Recording>,
+    /// A sentence or two for readers who rely on assistive technology, describing how the
+    /// publication can be read (EPUB's `schema:accessibilitySummary`), in the document's
+    /// language.
+    pub accessibility_summary: Option<String>,
     pub labels: Labels,
 }
 

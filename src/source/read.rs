@@ -367,6 +367,7 @@ impl<'a> ModelReader<'a> {
             "organiser",
             "date",
             "revised",
+            "accessibility-summary",
         ];
         for child in el.child_elements() {
             let name = child.name.as_str();
@@ -450,6 +451,7 @@ impl<'a> ModelReader<'a> {
             revised: take("revised")?,
             attendance,
             recording,
+            accessibility_summary: take("accessibility-summary").filter(|s| !s.is_empty()),
             labels: labels?,
         })
     }

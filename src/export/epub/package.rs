@@ -59,7 +59,7 @@ pub fn package_document(
     dc(&mut w, "creator", Some("creator"), &meta.organiser)?;
     dc(&mut w, "publisher", None, &meta.organiser)?;
     property(&mut w, "dcterms:modified", modified)?;
-    for (name, value) in accessibility::properties(&doc.lang) {
+    for (name, value) in accessibility::properties(doc) {
         property(&mut w, name, value)?;
     }
     if let Some(cover) = resources

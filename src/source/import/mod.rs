@@ -160,6 +160,7 @@ pub fn import_text(
             revised: options.revised.clone(),
             attendance: recognised.attendance,
             recording: recognised.recording,
+            accessibility_summary: None,
             labels: Labels {
                 linkedin: recognised.linkedin_label.unwrap_or_default(),
                 twitter: recognised.twitter_label.unwrap_or_default(),

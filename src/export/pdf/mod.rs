@@ -1,0 +1,101 @@
+//! The PDF handout: A4, typeset by `crate::typeset`, drawn with printpdf, completed (tags,
+//! outline, metadata) through its lopdf document.
+//!
+//! - `layout`: the design, from the model to blocks of lines and then pages;
+//! - `structure`: the tagged-PDF structure tree built alongside;
+//! - `render`: pages to printpdf operations (shaped glyph ids carrying their text);
+//! - `catalog`: what printpdf cannot write, added with lopdf;
+//! - `fontfile`: what printpdf's font subsets carry that no viewer needs.
+
+pub mod catalog;
+pub mod fontfile;
+pub mod layout;
+pub mod render;
+pub mod structure;
+
+use sha2::{Digest, Sha256};
+
+use super::{ExportContext, ExportError, Format};
+use crate::model::Summary;
+use crate::typeset::shape::Shaper;
+
+fn writer_error(message: impl Into<String>) -> ExportError {
+    ExportError::Writer {
+        format: Format::Pdf,
+        message: message.into(),
+    }
+}
+
+fn missing(character: char, style: crate::fonts::Style, origin: &layout::Origin) -> ExportError {
+    let at = match origin.pos {
+        Some(pos) => format!("at {pos}"),
+        None => "in <meta>".to_string(),
+    };
+    ExportError::Content(format!(
+        "character '{character}' (U+{:04X}) has no glyph in {} {} (the face that draws it); \
+         found in the {} {at}",
+        character as u32,
+        crate::fonts::FAMILY,
+        style.name(),
+        origin.what,
+    ))
+}
+
+pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError> {
+    let shaper = Shaper::new(ctx.fonts, &doc.lang);
+    let mut laid = layout::lay_out(doc, Shaper::new(ctx.fonts, &doc.lang))
+        .map_err(|m| missing(m.character, m.style, &m.origin))?;
+    let rendered = render::render(&mut laid, &shaper, doc.short_title()).map_err(|m| {
+        missing(
+            m.character,
+            m.style,
+            &layout::Origin {
+                pos: None,
+                what: "short title",
+            },
+        )
+    })?;
+
+    let mut pdf = render::new_document(ctx.fonts, &doc.meta.title)
+        .ok_or_else(|| writer_error("printpdf cannot parse the embedded fonts"))?;
+    pdf.pages = rendered.pages.clone();
+    let options = printpdf::PdfSaveOptions {
+        optimize: false,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
+
+    let digest: [u8; 32] = {
+        let mut hasher = Sha256::new();
+        hasher.update(serde_json::to_vec(doc).unwrap_or_default());
+        hasher.update(ctx.timestamp.0.to_be_bytes());
+        // The faces' sizes stand for the faces: hashing 1.3 MB of fonts per document would
+        // cost more than typesetting it.
+        for face in ctx.fonts.faces() {
+            hasher.update((face.data.len() as u64).to_be_bytes());
+        }
+        hasher.finalize().into()
+    };
+    catalog::complete(
+        &mut lo,
+        &catalog::Finish {
+            doc,
+            timestamp: ctx.timestamp,
+            tree: &laid.tree,
+            rendered: &rendered,
+            digest,
+        },
+    )
+    .map_err(writer_error)?;
+    fontfile::slim_fonts(&mut lo, &digest);
+    // printpdf's own Info dictionary (replaced above) is left behind unreferenced.
+    lo.prune_objects();
+    lo.compress();
+    let mut bytes = Vec::new();
+    lo.save_modern(&mut bytes)
+        .map_err(|e| writer_error(format!("cannot serialise: {e}")))?;
+    Ok(bytes)
+}

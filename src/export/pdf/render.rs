@@ -1,0 +1,433 @@
+//! Laid-out pages to printpdf operations: shaped glyph ids with their text, colour, rules,
+//! link annotations, and marked content that ties every drawn run to its structure element.
+
+use std::collections::BTreeMap;
+
+use printpdf::{
+    Actions, BorderArray, Codepoint, Color, ColorArray, DictItem, FontId, LinkAnnotation, Op,
+    PaintMode, PdfDocument, PdfFontHandle, PdfPage, Pt, Rect, TextItem, TextMatrix,
+};
+
+use super::layout::{self, Layout, Rgb, MUTED, RULE};
+use super::structure::Kid;
+use crate::fonts::{FontSet, Style};
+use crate::typeset::shape::{Glyph, Shaper};
+
+/// An outline (bookmark) entry: where a heading landed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    pub level: u8,
+    pub title: String,
+    pub page: usize,
+    /// The top of the heading's line, from the page's bottom edge.
+    pub y: f32,
+}
+
+pub struct Rendered {
+    pub pages: Vec<PdfPage>,
+    pub outline: Vec<OutlineEntry>,
+    /// Per page, the structure element of each marked-content id, in order.
+    pub marked: Vec<Vec<usize>>,
+    /// Per page, the structure element (a Link) of each link annotation, in order.
+    pub annotations: Vec<Vec<(usize, String)>>,
+}
+
+/// The resource name of a style's font: fixed, so two builds give the same bytes.
+pub fn font_id(style: Style) -> FontId {
+    FontId(match style {
+        Style::Regular => "F1".to_string(),
+        Style::Bold => "F2".to_string(),
+        Style::Italic => "F3".to_string(),
+        Style::BoldItalic => "F4".to_string(),
+    })
+}
+
+fn color(c: Rgb) -> Color {
+    Color::Rgb(printpdf::Rgb {
+        r: c.0,
+        g: c.1,
+        b: c.2,
+        icc_profile: None,
+    })
+}
+
+struct PageWriter<'a> {
+    fonts: &'a FontSet,
+    ops: Vec<Op>,
+    marked: Vec<usize>,
+    /// The text first given to each glyph of each face: one glyph, one ToUnicode entry.
+    glyph_text: &'a mut BTreeMap<(Style, u16), String>,
+}
+
+impl PageWriter<'_> {
+    fn artifact(&mut self, ops: Vec<Op>) {
+        self.ops.push(Op::BeginMarkedContent {
+            tag: "Artifact".to_string(),
+        });
+        self.ops.extend(ops);
+        self.ops.push(Op::EndMarkedContent);
+    }
+
+    fn fill_rect(x: f32, y: f32, w: f32, h: f32, c: Rgb) -> Vec<Op> {
+        vec![
+            Op::SetFillColor { col: color(c) },
+            Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(x),
+                    y: Pt(y),
+                    width: Pt(w),
+                    height: Pt(h),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: None,
+                },
+            },
+        ]
+    }
+
+    /// Glyphs as printpdf draws them: each carries its text (for ToUnicode) and, as a TJ
+    /// adjustment, the difference between the shaped advance (kerning, justification) and the
+    /// font's own width.
+    fn codepoints(&mut self, style: Style, size: f32, glyphs: &[Glyph]) -> Vec<Codepoint> {
+        let face = self.fonts.face(style);
+        let upem = f32::from(face.units_per_em());
+        glyphs
+            .iter()
+            .map(|g| {
+                let font_width = face
+                    .face
+                    .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id))
+                    .map(|w| (f32::from(w) * 1000.0 / upem).trunc())
+                    .unwrap_or(0.0);
+                let shaped = g.advance * 1000.0 / size;
+                let offset = ((font_width - shaped) * 100.0).round() / 100.0;
+                let known = self.glyph_text.get(&(style, g.id)).cloned();
+                let text = match known {
+                    Some(t) => Some(t),
+                    None if !g.text.is_empty() => {
+                        self.glyph_text.insert((style, g.id), g.text.clone());
+                        Some(g.text.clone())
+                    }
+                    None => None,
+                };
+                Codepoint {
+                    gid: g.id,
+                    offset,
+                    cid: text,
+                }
+            })
+            .collect()
+    }
+
+    /// Draws glyphs tagged as content of `tag` (a structure type) with a new MCID.
+    #[allow(clippy::too_many_arguments)]
+    fn text(
+        &mut self,
+        x: f32,
+        y: f32,
+        style: Style,
+        size: f32,
+        c: Rgb,
+        glyphs: &[Glyph],
+        elem: usize,
+        tag: &str,
+    ) -> usize {
+        let mcid = self.marked.len();
+        self.marked.push(elem);
+        let items = self.codepoints(style, size, glyphs);
+        self.ops.push(Op::BeginMarkedContentWithProperties {
+            tag: tag.to_string(),
+            properties: DictItem::Dict {
+                map: BTreeMap::from([("MCID".to_string(), DictItem::Int(mcid as i64))]),
+            },
+        });
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetFillColor { col: color(c) },
+            Op::SetFont {
+                font: PdfFontHandle::External(font_id(style)),
+                size: Pt(size),
+            },
+            Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(Pt(x), Pt(y)),
+            },
+            Op::ShowText {
+                items: vec![TextItem::GlyphIds(items)],
+            },
+            Op::EndTextSection,
+            Op::EndMarkedContentWithProperties,
+        ]);
+        mcid
+    }
+}
+
+/// Draws every page. Returns an error message if the footer's characters cannot be drawn.
+pub fn render(
+    layout: &mut Layout,
+    shaper: &Shaper,
+    short_title: &str,
+) -> Result<Rendered, crate::typeset::shape::MissingGlyph> {
+    let fonts = shaper.fonts();
+    let mut glyph_text = BTreeMap::new();
+    let mut rendered = Rendered {
+        pages: Vec::new(),
+        outline: Vec::new(),
+        marked: Vec::new(),
+        annotations: Vec::new(),
+    };
+    let footer_title = shaper.shape(short_title, Style::Regular, 8.5)?;
+    let mut by_page: Vec<Vec<usize>> = vec![Vec::new(); layout.pages];
+    for (i, p) in layout.placements.iter().enumerate() {
+        if let Some(list) = by_page.get_mut(p.page) {
+            list.push(i);
+        }
+    }
+    for (page, placement_ids) in by_page.iter().enumerate() {
+        let mut w = PageWriter {
+            fonts,
+            ops: Vec::new(),
+            marked: Vec::new(),
+            glyph_text: &mut glyph_text,
+        };
+        let mut annotations: Vec<(usize, String)> = Vec::new();
+        let mut links: Vec<Op> = Vec::new();
+        for &pi in placement_ids {
+            let placement = layout.placements[pi];
+            let block = &layout.blocks[placement.block];
+            let Some(line) = block.lines.get(placement.line) else {
+                continue;
+            };
+            let top = layout::PAGE_HEIGHT - layout::MARGIN_TOP - placement.top;
+            let baseline = top - block.baseline;
+            if placement.line == 0 {
+                if let Some((level, title)) = &block.outline {
+                    rendered.outline.push(OutlineEntry {
+                        level: *level,
+                        title: title.clone(),
+                        page,
+                        y: top + 4.0,
+                    });
+                }
+            }
+            if let Some(bar) = block.bar {
+                let ops = PageWriter::fill_rect(
+                    bar.x,
+                    top - block.line_height,
+                    bar.width,
+                    block.line_height + 0.2,
+                    bar.color,
+                );
+                w.artifact(ops);
+            }
+            if placement.line == 0 {
+                if let Some(bullet) = &block.bullet {
+                    let mcid = w.text(
+                        bullet.x,
+                        baseline,
+                        Style::Regular,
+                        bullet.size,
+                        layout::ACCENT,
+                        &bullet.glyphs,
+                        bullet.elem,
+                        "Lbl",
+                    );
+                    layout.tree.push(bullet.elem, Kid::Content { page, mcid });
+                }
+            }
+            // One link annotation per run of the same link on this line.
+            let mut open_link: Option<(usize, String, f32, f32, f32)> = None;
+            for piece in &line.pieces {
+                let Some(style) = layout.styles.get(piece.tag) else {
+                    continue;
+                };
+                let elem = style.elem;
+                let role = layout
+                    .tree
+                    .elems
+                    .get(elem)
+                    .map(|e| e.role.name())
+                    .unwrap_or("P");
+                let x = block.x + piece.x;
+                let mcid = w.text(
+                    x,
+                    baseline,
+                    piece.style,
+                    piece.size,
+                    style.color,
+                    &piece.glyphs,
+                    elem,
+                    role,
+                );
+                layout.tree.push(elem, Kid::Content { page, mcid });
+                match (&style.href, &mut open_link) {
+                    (Some(href), Some((e, h, _, x1, _))) if *e == elem && h == href => {
+                        *x1 = x + piece.width;
+                    }
+                    (Some(href), _) => {
+                        if let Some(done) = open_link.take() {
+                            push_link(
+                                &mut links,
+                                &mut annotations,
+                                &mut layout.tree,
+                                page,
+                                done,
+                                baseline,
+                            );
+                        }
+                        open_link = Some((elem, href.clone(), x, x + piece.width, piece.size));
+                    }
+                    (None, _) => {
+                        if let Some(done) = open_link.take() {
+                            push_link(
+                                &mut links,
+                                &mut annotations,
+                                &mut layout.tree,
+                                page,
+                                done,
+                                baseline,
+                            );
+                        }
+                    }
+                }
+            }
+            if let Some(done) = open_link.take() {
+                push_link(
+                    &mut links,
+                    &mut annotations,
+                    &mut layout.tree,
+                    page,
+                    done,
+                    baseline,
+                );
+            }
+            if block.rule_below && placement.line + 1 == block.lines.len() {
+                let y = top - block.line_height - 8.0;
+                let ops = PageWriter::fill_rect(layout::MARGIN_LEFT, y, 40.0, 2.0, layout::ACCENT);
+                w.artifact(ops);
+            }
+        }
+        footer(&mut w, shaper, &footer_title, page, layout.pages)?;
+        let mut ops = std::mem::take(&mut w.ops);
+        ops.extend(links);
+        rendered.marked.push(std::mem::take(&mut w.marked));
+        rendered.annotations.push(annotations);
+        rendered
+            .pages
+            .push(PdfPage::new(printpdf::Mm(210.0), printpdf::Mm(297.0), ops));
+    }
+    Ok(rendered)
+}
+
+fn push_link(
+    links: &mut Vec<Op>,
+    annotations: &mut Vec<(usize, String)>,
+    tree: &mut super::structure::StructTree,
+    page: usize,
+    (elem, href, x0, x1, size): (usize, String, f32, f32, f32),
+    baseline: f32,
+) {
+    let rect = Rect {
+        x: Pt(x0),
+        y: Pt(baseline - size * 0.28),
+        width: Pt(x1 - x0),
+        height: Pt(size * 1.18),
+        mode: None,
+        winding_order: None,
+    };
+    links.push(Op::LinkAnnotation {
+        link: LinkAnnotation::new(
+            rect,
+            Actions::uri(href.clone()),
+            Some(BorderArray::Solid([0.0, 0.0, 0.0])),
+            Some(ColorArray::Transparent),
+            None,
+        ),
+    });
+    tree.push(
+        elem,
+        Kid::Annotation {
+            page,
+            index: annotations.len(),
+        },
+    );
+    annotations.push((elem, href));
+}
+
+/// The running footer: a hairline, the short title on the left, "page / pages" on the right.
+fn footer(
+    w: &mut PageWriter,
+    shaper: &Shaper,
+    title: &[Glyph],
+    page: usize,
+    pages: usize,
+) -> Result<(), crate::typeset::shape::MissingGlyph> {
+    let number = shaper.shape(&format!("{} / {}", page + 1, pages), Style::Regular, 8.5)?;
+    let number_width: f32 = number.iter().map(|g| g.advance).sum();
+    let mut ops = PageWriter::fill_rect(
+        layout::MARGIN_LEFT,
+        layout::FOOTER_BASELINE + 11.0,
+        layout::TEXT_WIDTH,
+        0.5,
+        RULE,
+    );
+    let right = layout::PAGE_WIDTH - layout::MARGIN_RIGHT - number_width;
+    for (x, glyphs) in [(layout::MARGIN_LEFT, title), (right, &number[..])] {
+        let items = w.codepoints(Style::Regular, 8.5, glyphs);
+        ops.extend([
+            Op::StartTextSection,
+            Op::SetFillColor { col: color(MUTED) },
+            Op::SetFont {
+                font: PdfFontHandle::External(font_id(Style::Regular)),
+                size: Pt(8.5),
+            },
+            Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(Pt(x), Pt(layout::FOOTER_BASELINE)),
+            },
+            Op::ShowText {
+                items: vec![TextItem::GlyphIds(items)],
+            },
+            Op::EndTextSection,
+        ]);
+    }
+    w.artifact(ops);
+    Ok(())
+}
+
+/// printpdf needs its own parse of each face (it subsets from it). Parsing costs more than
+/// the rest of a document, so each face is parsed once per process and cloned per document.
+pub fn parsed_fonts(fonts: &FontSet) -> Option<Vec<(Style, printpdf::ParsedFont)>> {
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<Vec<(usize, usize, printpdf::ParsedFont)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    let mut out = Vec::new();
+    for face in fonts.faces() {
+        let key = (face.data.as_ptr() as usize, face.data.len());
+        let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
+        let found = guard
+            .iter()
+            .find(|(p, l, _)| (*p, *l) == key)
+            .map(|(_, _, f)| f.clone());
+        let parsed = match found {
+            Some(f) => f,
+            None => {
+                let mut warnings = Vec::new();
+                let parsed = printpdf::ParsedFont::from_bytes(face.data, 0, &mut warnings)?;
+                guard.push((key.0, key.1, parsed.clone()));
+                parsed
+            }
+        };
+        out.push((face.style, parsed));
+    }
+    Some(out)
+}
+
+pub fn new_document(fonts: &FontSet, title: &str) -> Option<PdfDocument> {
+    let mut doc = PdfDocument::new(title);
+    for (style, parsed) in parsed_fonts(fonts)? {
+        doc.resources
+            .fonts
+            .map
+            .insert(font_id(style), printpdf::PdfFont::new(parsed));
+    }
+    Some(doc)
+}

@@ -1,0 +1,86 @@
+//! Hyphenation patterns per language, loaded once per run and shared by every thread.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use hyphenation::{Hyphenator, Language, Load, Standard};
+
+/// The hyphenation language for a BCP 47 tag, if the `hyphenation` crate has patterns for it.
+pub fn language_for(tag: &str) -> Option<Language> {
+    let tag = tag.trim().to_ascii_lowercase();
+    if let Some(lang) = Language::try_from_code(&tag) {
+        return Some(lang);
+    }
+    let primary = tag.split(['-', '_']).next().unwrap_or_default();
+    let region = tag.split(['-', '_']).nth(1).unwrap_or_default();
+    match primary {
+        "en" if region == "us" => Some(Language::EnglishUS),
+        // The summaries are European documents: British spelling and patterns.
+        "en" => Some(Language::EnglishGB),
+        "de" if region == "ch" => Some(Language::GermanSwiss),
+        "de" => Some(Language::German1996),
+        "el" => Some(Language::GreekMono),
+        "sr" => Some(Language::SerbianCyrillic),
+        "no" => Some(Language::NorwegianBokmal),
+        "mn" => Some(Language::Mongolian),
+        "zh" => None,
+        other => Language::try_from_code(other),
+    }
+}
+
+/// The patterns for a language, deserialised on first use (a few milliseconds) and kept.
+pub fn dictionary(tag: &str) -> Option<Arc<Standard>> {
+    static CACHE: OnceLock<Mutex<BTreeMap<Language, Option<Arc<Standard>>>>> = OnceLock::new();
+    let language = language_for(tag)?;
+    let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(language)
+        .or_insert_with(|| Standard::from_embedded(language).ok().map(Arc::new))
+        .clone()
+}
+
+/// Byte offsets inside `word` where it may be hyphenated. Words in capitals (acronyms) and
+/// short words are left whole; at least two letters stay before a break and three after it.
+pub fn hyphenation_points(dictionary: &Standard, word: &str) -> Vec<usize> {
+    let letters = word.chars().count();
+    if letters < 5 || !word.chars().any(|c| c.is_lowercase()) {
+        return Vec::new();
+    }
+    let first_upper_then_upper = word.chars().filter(|c| c.is_uppercase()).count() > 1;
+    if first_upper_then_upper {
+        return Vec::new();
+    }
+    let breaks = dictionary.hyphenate(word).breaks;
+    breaks
+        .into_iter()
+        .filter(|&b| {
+            let before = word.get(..b).map(|s| s.chars().count()).unwrap_or(0);
+            before >= 2 && letters - before >= 3 && word.is_char_boundary(b)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_source_language_has_patterns() {
+        for tag in ["bg", "da", "en", "hu", "et", "de", "pt-BR", "fr"] {
+            assert!(dictionary(tag).is_some(), "{tag}");
+        }
+    }
+
+    #[test]
+    fn hungarian_long_word_gets_points() {
+        let dict = dictionary("hu").expect("hu patterns");
+        assert!(!hyphenation_points(&dict, "kommunikációs").is_empty());
+    }
+
+    #[test]
+    fn acronyms_stay_whole() {
+        let dict = dictionary("en").expect("en patterns");
+        assert!(hyphenation_points(&dict, "UNESCO").is_empty());
+    }
+}

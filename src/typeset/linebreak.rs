@@ -1,0 +1,928 @@
+//! Paragraphs to lines: break opportunities, hyphenation, and an optimum-fit breaker.
+//!
+//! The paragraph becomes Knuth and Plass's boxes, glue and penalties:
+//! - a space (U+0020) is glue; a non-breaking space stays inside its box, so "20 000" holds;
+//! - UAX #14 (`unicode-linebreak`) gives the other break opportunities inside words (after a
+//!   hyphen or a dash), with no hyphen added;
+//! - hyphenation points from the language's TeX patterns are flagged penalties that draw a
+//!   hyphen when taken (justified text only);
+//! - a URL breaks only after `/`, `.`, `-` or `?`, never with an inserted hyphen.
+//!
+//! Then the breaks are chosen for the whole paragraph at once (total demerits, as in TeX), not
+//! line by line. Ragged text (headings, names) uses the same algorithm with rigid spaces and a
+//! line-end stretch, which gives evenly ragged lines.
+
+use std::collections::BTreeSet;
+
+use unicode_linebreak::{linebreaks, BreakOpportunity};
+
+use super::hyphenate;
+use super::shape::{cluster_starts, Glyph, MissingGlyph, Shaper};
+use crate::fonts::Style;
+
+/// What a span holds, for the choice of break points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanKind {
+    Text,
+    /// A web address: breaks only after `/ . - ?`, never hyphenated.
+    Url,
+}
+
+/// A run of text in one style. `tag` is the caller's: it comes back on every piece drawn
+/// from this span (colour, link, structure element).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub text: String,
+    pub style: Style,
+    pub size: f32,
+    pub kind: SpanKind,
+    pub tag: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alignment {
+    /// Both edges straight; hyphenated when the paragraph allows it.
+    Justify,
+    /// Left edge straight, spaces rigid, never hyphenated (headings, titles, names).
+    Ragged,
+}
+
+/// Glyphs of one span placed on a line; `x` from the line's start, in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    pub x: f32,
+    pub width: f32,
+    pub tag: usize,
+    pub style: Style,
+    pub size: f32,
+    pub glyphs: Vec<Glyph>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub pieces: Vec<Piece>,
+    /// The width the glyphs take.
+    pub width: f32,
+    /// Whether the line ends with an inserted hyphen.
+    pub hyphenated: bool,
+    /// How much the spaces were stretched (> 0) or shrunk (< 0), as Knuth's ratio.
+    pub ratio: f32,
+}
+
+/// A character the fonts cannot draw, with the span it is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakError {
+    pub missing: MissingGlyph,
+    /// Index of the span in the paragraph.
+    pub span: usize,
+}
+
+const INFINITE_PENALTY: f32 = 10_000.0;
+const LINE_PENALTY: f64 = 10.0;
+const HYPHEN_PENALTY: f32 = 50.0;
+const EXPLICIT_BREAK_PENALTY: f32 = 50.0;
+const URL_BREAK_PENALTY: f32 = 100.0;
+const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
+/// A hyphen on the line before the last leaves a short word fragment alone.
+const FINAL_HYPHEN_DEMERITS: f64 = 5000.0;
+const FITNESS_DEMERITS: f64 = 3000.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Kind {
+    Box,
+    Glue { stretch: f32, shrink: f32 },
+    Penalty { penalty: f32, flagged: bool },
+}
+
+/// One of Knuth and Plass's items, carrying the glyphs it draws.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Item {
+    pub kind: Kind,
+    pub width: f32,
+    pub span: usize,
+    /// Box: its glyphs. Glue: the space glyph. Penalty: the hyphen drawn if broken here.
+    pub glyphs: Vec<Glyph>,
+}
+
+/// Breaks a paragraph into lines of `width` points.
+pub fn break_paragraph(
+    shaper: &Shaper,
+    spans: &[Span],
+    width: f32,
+    alignment: Alignment,
+    hyphenate: bool,
+    lang: &str,
+) -> Result<Vec<Line>, BreakError> {
+    let hyphenate = hyphenate && alignment == Alignment::Justify;
+    let items = build_items(shaper, spans, alignment, hyphenate, lang)?;
+    if items.len() <= 2 {
+        return Ok(Vec::new());
+    }
+    let ragged_stretch = match alignment {
+        Alignment::Justify => 0.0,
+        Alignment::Ragged => spans.first().map(|s| s.size * 4.0).unwrap_or(40.0),
+    };
+    let breaks = optimum_breaks(&items, width, ragged_stretch);
+    Ok(assemble_lines(
+        &items,
+        &breaks,
+        spans,
+        width,
+        ragged_stretch,
+    ))
+}
+
+/// Byte offsets in `word` after which a URL may break: after `/ . - ?`, not at its very end
+/// and not inside a run of them (`//`).
+pub fn url_break_points(word: &str) -> Vec<usize> {
+    let bytes = word.as_bytes();
+    let mut points = Vec::new();
+    for (i, c) in word.char_indices() {
+        let end = i + c.len_utf8();
+        if matches!(c, '/' | '.' | '-' | '?')
+            && end < word.len()
+            && !matches!(bytes.get(end), Some(b'/' | b'.' | b'-' | b'?'))
+        {
+            points.push(end);
+        }
+    }
+    points
+}
+
+pub(crate) fn build_items(
+    shaper: &Shaper,
+    spans: &[Span],
+    alignment: Alignment,
+    hyphenate: bool,
+    lang: &str,
+) -> Result<Vec<Item>, BreakError> {
+    let text: String = spans.iter().map(|s| s.text.as_str()).collect();
+    let opportunities: BTreeSet<usize> = linebreaks(&text)
+        .filter(|(_, o)| *o == BreakOpportunity::Allowed)
+        .map(|(i, _)| i)
+        .collect();
+    let dictionary = if hyphenate {
+        hyphenate::dictionary(lang)
+    } else {
+        None
+    };
+    let mut items: Vec<Item> = Vec::new();
+    let mut span_start = 0;
+    for (index, span) in spans.iter().enumerate() {
+        let err = |missing| BreakError {
+            missing,
+            span: index,
+        };
+        let mut word_start = 0;
+        let pieces = span.text.split(' ');
+        let count = span.text.split(' ').count();
+        for (n, word) in pieces.enumerate() {
+            if !word.is_empty() {
+                let glyphs = shaper.shape(word, span.style, span.size).map_err(|mut m| {
+                    m.offset += word_start;
+                    err(m)
+                })?;
+                let mut points: BTreeSet<usize> = BTreeSet::new();
+                let mut hyphen_points: BTreeSet<usize> = BTreeSet::new();
+                match span.kind {
+                    SpanKind::Url => points.extend(url_break_points(word)),
+                    SpanKind::Text => {
+                        let global = span_start + word_start;
+                        points.extend(
+                            opportunities
+                                .range(global + 1..global + word.len())
+                                .map(|p| p - global),
+                        );
+                        if let Some(dict) = &dictionary {
+                            for (run_start, run) in letter_runs(word) {
+                                hyphen_points.extend(
+                                    hyphenate::hyphenation_points(dict, run)
+                                        .into_iter()
+                                        .map(|p| run_start + p),
+                                );
+                            }
+                        }
+                    }
+                }
+                let clusters: BTreeSet<usize> =
+                    cluster_starts(&glyphs, word.len()).into_iter().collect();
+                let hyphen = if hyphen_points.is_empty() {
+                    Vec::new()
+                } else {
+                    shaper.shape("-", span.style, span.size).map_err(err)?
+                };
+                let hyphen_width: f32 = hyphen.iter().map(|g| g.advance).sum();
+                let mut cuts: Vec<(usize, Kind, bool)> = Vec::new();
+                for &p in points.union(&hyphen_points) {
+                    if !clusters.contains(&p) || p == 0 || p >= word.len() {
+                        continue;
+                    }
+                    let before = word.get(..p).unwrap_or_default();
+                    let after_dash = before.ends_with(['-', '\u{2010}', '\u{2013}', '\u{2014}']);
+                    let kind = if span.kind == SpanKind::Url {
+                        Kind::Penalty {
+                            penalty: URL_BREAK_PENALTY,
+                            flagged: false,
+                        }
+                    } else if points.contains(&p) {
+                        Kind::Penalty {
+                            penalty: EXPLICIT_BREAK_PENALTY,
+                            flagged: after_dash,
+                        }
+                    } else {
+                        Kind::Penalty {
+                            penalty: HYPHEN_PENALTY,
+                            flagged: true,
+                        }
+                    };
+                    let draws_hyphen = span.kind == SpanKind::Text && !points.contains(&p);
+                    cuts.push((p, kind, draws_hyphen));
+                }
+                push_word_boxes(&mut items, index, glyphs, cuts, &hyphen, hyphen_width);
+            }
+            word_start += word.len();
+            if n + 1 < count {
+                // A space: glue, unless it starts the paragraph or doubles another.
+                let after_box = matches!(
+                    items.last(),
+                    Some(Item {
+                        kind: Kind::Box,
+                        ..
+                    })
+                );
+                if after_box {
+                    let space = shaper.shape(" ", span.style, span.size).map_err(err)?;
+                    let w: f32 = space.iter().map(|g| g.advance).sum();
+                    let (stretch, shrink) = match alignment {
+                        Alignment::Justify => (w * 0.6, w * 0.3),
+                        Alignment::Ragged => (0.0, 0.0),
+                    };
+                    items.push(Item {
+                        kind: Kind::Glue { stretch, shrink },
+                        width: w,
+                        span: index,
+                        glyphs: space,
+                    });
+                }
+                word_start += 1;
+            }
+        }
+        span_start += span.text.len();
+    }
+    while matches!(
+        items.last(),
+        Some(Item {
+            kind: Kind::Glue { .. },
+            ..
+        })
+    ) {
+        items.pop();
+    }
+    let last_span = spans.len().saturating_sub(1);
+    // The end of the paragraph: glue that fills the last line, then a forced break.
+    items.push(Item {
+        kind: Kind::Glue {
+            stretch: 1.0e6,
+            shrink: 0.0,
+        },
+        width: 0.0,
+        span: last_span,
+        glyphs: Vec::new(),
+    });
+    items.push(Item {
+        kind: Kind::Penalty {
+            penalty: -INFINITE_PENALTY,
+            flagged: false,
+        },
+        width: 0.0,
+        span: last_span,
+        glyphs: Vec::new(),
+    });
+    Ok(items)
+}
+
+/// Maximal runs of letters in a word (hyphenation patterns want bare words), with their
+/// byte offsets.
+fn letter_runs(word: &str) -> Vec<(usize, &str)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in word.char_indices() {
+        match (c.is_alphabetic(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, &word[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, &word[s..]));
+    }
+    runs
+}
+
+fn push_word_boxes(
+    items: &mut Vec<Item>,
+    span: usize,
+    glyphs: Vec<Glyph>,
+    cuts: Vec<(usize, Kind, bool)>,
+    hyphen: &[Glyph],
+    hyphen_width: f32,
+) {
+    let mut cuts = cuts.into_iter().peekable();
+    let mut offset = 0;
+    let mut current: Vec<Glyph> = Vec::new();
+    let flush = |items: &mut Vec<Item>, current: &mut Vec<Glyph>| {
+        if !current.is_empty() {
+            let width = current.iter().map(|g| g.advance).sum();
+            items.push(Item {
+                kind: Kind::Box,
+                width,
+                span,
+                glyphs: std::mem::take(current),
+            });
+        }
+    };
+    for glyph in glyphs {
+        if !glyph.text.is_empty() {
+            if let Some((_, kind, draws_hyphen)) = cuts.next_if(|(p, _, _)| *p == offset) {
+                flush(items, &mut current);
+                let (width, drawn) = if draws_hyphen {
+                    (hyphen_width, hyphen.to_vec())
+                } else {
+                    (0.0, Vec::new())
+                };
+                items.push(Item {
+                    kind,
+                    width,
+                    span,
+                    glyphs: drawn,
+                });
+            }
+            offset += glyph.text.len();
+        }
+        current.push(glyph);
+    }
+    flush(items, &mut current);
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    /// Index of the break item (0 for the paragraph start).
+    at: usize,
+    /// First item of the line that follows this break.
+    start: usize,
+    line: usize,
+    fitness: u8,
+    demerits: f64,
+    flagged: bool,
+    prev: Option<usize>,
+}
+
+struct Sums {
+    width: Vec<f32>,
+    stretch: Vec<f32>,
+    shrink: Vec<f32>,
+}
+
+fn sums(items: &[Item]) -> Sums {
+    let mut s = Sums {
+        width: vec![0.0],
+        stretch: vec![0.0],
+        shrink: vec![0.0],
+    };
+    let (mut w, mut y, mut z) = (0.0, 0.0, 0.0);
+    for item in items {
+        match item.kind {
+            Kind::Box => w += item.width,
+            Kind::Glue { stretch, shrink } => {
+                w += item.width;
+                y += stretch;
+                z += shrink;
+            }
+            Kind::Penalty { .. } => {}
+        }
+        s.width.push(w);
+        s.stretch.push(y);
+        s.shrink.push(z);
+    }
+    s
+}
+
+/// The adjustment ratio of a line from item `start` to a break at `at`.
+fn ratio(
+    items: &[Item],
+    s: &Sums,
+    start: usize,
+    at: usize,
+    width: f32,
+    ragged_stretch: f32,
+) -> f32 {
+    let mut length = s.width[at] - s.width[start];
+    if let Some(Item {
+        kind: Kind::Penalty { .. },
+        width: w,
+        ..
+    }) = items.get(at)
+    {
+        length += w;
+    }
+    if (length - width).abs() < 1e-3 {
+        return 0.0;
+    }
+    if length < width {
+        let stretch = s.stretch[at] - s.stretch[start] + ragged_stretch;
+        if stretch > 0.0 {
+            (width - length) / stretch
+        } else {
+            f32::INFINITY
+        }
+    } else {
+        let shrink = s.shrink[at] - s.shrink[start];
+        if shrink > 0.0 {
+            (width - length) / shrink
+        } else {
+            f32::NEG_INFINITY
+        }
+    }
+}
+
+fn is_legal_break(items: &[Item], at: usize) -> bool {
+    match items.get(at).map(|i| &i.kind) {
+        Some(Kind::Glue { .. }) => at > 0 && matches!(items[at - 1].kind, Kind::Box),
+        Some(Kind::Penalty { penalty, .. }) => *penalty < INFINITE_PENALTY,
+        _ => false,
+    }
+}
+
+/// The first item of the line after a break at `at`: glue and penalties are discarded.
+fn line_start_after(items: &[Item], at: usize) -> usize {
+    let mut i = at + 1;
+    while let Some(item) = items.get(i) {
+        match item.kind {
+            Kind::Box => break,
+            Kind::Penalty { penalty, .. } if penalty <= -INFINITE_PENALTY => break,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// The break positions (item indices) minimising total demerits. Tries a strict tolerance,
+/// then a loose one, then an emergency pass that allows overfull lines rather than fail.
+pub(crate) fn optimum_breaks(items: &[Item], width: f32, ragged_stretch: f32) -> Vec<usize> {
+    for tolerance in [2.0, 8.0] {
+        if let Some(breaks) = knuth_plass(items, width, ragged_stretch, tolerance, false) {
+            return breaks;
+        }
+    }
+    knuth_plass(items, width, ragged_stretch, f32::INFINITY, true).unwrap_or_default()
+}
+
+fn knuth_plass(
+    items: &[Item],
+    width: f32,
+    ragged_stretch: f32,
+    tolerance: f32,
+    emergency: bool,
+) -> Option<Vec<usize>> {
+    let s = sums(items);
+    let mut nodes = vec![Node {
+        at: 0,
+        start: 0,
+        line: 0,
+        fitness: 1,
+        demerits: 0.0,
+        flagged: false,
+        prev: None,
+    }];
+    let mut active: Vec<usize> = vec![0];
+    let last = items.len() - 1;
+    for at in 0..items.len() {
+        if !is_legal_break(items, at) {
+            continue;
+        }
+        let (penalty, flagged) = match items[at].kind {
+            Kind::Penalty { penalty, flagged } => (penalty, flagged),
+            _ => (0.0, false),
+        };
+        let forced = penalty <= -INFINITE_PENALTY;
+        let mut best: [Option<(f64, usize)>; 4] = [None; 4];
+        let mut still_active = Vec::with_capacity(active.len());
+        for &a in &active {
+            let node = &nodes[a];
+            let is_last_line = at == last;
+            let stretch = if is_last_line { 0.0 } else { ragged_stretch };
+            let r = ratio(items, &s, node.start, at, width, stretch);
+            let length = s.width[at] - s.width[node.start];
+            let keep = !forced && (r >= -1.0 || (emergency && length < 3.0 * width));
+            if keep {
+                still_active.push(a);
+            }
+            let feasible = if emergency {
+                true
+            } else {
+                (-1.0..=tolerance).contains(&r)
+            };
+            if !feasible {
+                continue;
+            }
+            let badness = if r < -1.0 {
+                // Overfull (emergency only): the less it sticks out, the better.
+                1.0e6 + f64::from(length - width) * 1.0e4
+            } else if r.is_infinite() {
+                1.0e6
+            } else {
+                (100.0 * f64::from(r.abs()).powi(3)).min(1.0e6)
+            };
+            let mut demerits = (LINE_PENALTY + badness).powi(2);
+            if penalty >= 0.0 {
+                demerits += f64::from(penalty).powi(2);
+            } else if !forced {
+                demerits -= f64::from(penalty).powi(2);
+            }
+            if flagged && node.flagged {
+                demerits += DOUBLE_HYPHEN_DEMERITS;
+            }
+            if at == last && node.flagged {
+                demerits += FINAL_HYPHEN_DEMERITS;
+            }
+            let fitness = fitness_class(r);
+            if fitness.abs_diff(node.fitness) > 1 {
+                demerits += FITNESS_DEMERITS;
+            }
+            let total = node.demerits + demerits;
+            let slot = &mut best[fitness as usize];
+            if slot.is_none_or(|(d, _)| total < d) {
+                *slot = Some((total, a));
+            }
+        }
+        active = still_active;
+        for (fitness, candidate) in best.iter().enumerate() {
+            if let Some((demerits, prev)) = candidate {
+                nodes.push(Node {
+                    at,
+                    start: line_start_after(items, at),
+                    line: nodes[*prev].line + 1,
+                    fitness: fitness as u8,
+                    demerits: *demerits,
+                    flagged,
+                    prev: Some(*prev),
+                });
+                active.push(nodes.len() - 1);
+            }
+        }
+        if active.is_empty() {
+            return None;
+        }
+    }
+    let end = (0..nodes.len())
+        .filter(|&n| nodes[n].at == last && n > 0)
+        .min_by(|&a, &b| nodes[a].demerits.total_cmp(&nodes[b].demerits))?;
+    let mut breaks = Vec::new();
+    let mut cursor = Some(end);
+    while let Some(n) = cursor {
+        if n == 0 {
+            break;
+        }
+        breaks.push(nodes[n].at);
+        cursor = nodes[n].prev;
+    }
+    breaks.reverse();
+    Some(breaks)
+}
+
+fn fitness_class(r: f32) -> u8 {
+    if r < -0.5 {
+        0
+    } else if r <= 0.5 {
+        1
+    } else if r <= 1.0 {
+        2
+    } else {
+        3
+    }
+}
+
+/// Line by line, the first break that fits: what a word processor does. Kept to show (in
+/// tests) what the optimum-fit breaker improves on.
+#[cfg(test)]
+pub(crate) fn first_fit_breaks(items: &[Item], width: f32) -> Vec<usize> {
+    let s = sums(items);
+    let mut breaks = Vec::new();
+    let mut start = 0;
+    let mut candidate: Option<usize> = None;
+    for at in 0..items.len() {
+        if !is_legal_break(items, at) {
+            continue;
+        }
+        let r = ratio(items, &s, start, at, width, 0.0);
+        let forced =
+            matches!(items[at].kind, Kind::Penalty { penalty, .. } if penalty <= -INFINITE_PENALTY);
+        if r < -1.0 {
+            if let Some(c) = candidate.take() {
+                breaks.push(c);
+                start = line_start_after(items, c);
+            }
+        }
+        if forced {
+            breaks.push(at);
+            start = line_start_after(items, at);
+            candidate = None;
+        } else {
+            candidate = Some(at);
+        }
+    }
+    breaks
+}
+
+fn assemble_lines(
+    items: &[Item],
+    breaks: &[usize],
+    spans: &[Span],
+    width: f32,
+    ragged_stretch: f32,
+) -> Vec<Line> {
+    let s = sums(items);
+    let mut lines = Vec::with_capacity(breaks.len());
+    let mut start = 0;
+    for &at in breaks {
+        let is_last = at + 1 == items.len();
+        let stretch = if is_last { 0.0 } else { ragged_stretch };
+        let mut r = ratio(items, &s, start, at, width, stretch);
+        if !r.is_finite() || ragged_stretch > 0.0 {
+            r = r.clamp(-1.0, 0.0);
+            if ragged_stretch > 0.0 {
+                r = 0.0;
+            }
+        }
+        let r = r.max(-1.0);
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut x = 0.0;
+        let mut end = at;
+        // Glue just before the break is not drawn.
+        while end > start && matches!(items[end - 1].kind, Kind::Glue { .. }) {
+            end -= 1;
+        }
+        let mut hyphenated = false;
+        // Penalties inside the line draw nothing; the one broken at draws its hyphen.
+        let drawn = items[start..end]
+            .iter()
+            .filter(|i| !matches!(i.kind, Kind::Penalty { .. }))
+            .chain(
+                items
+                    .get(at)
+                    .filter(|i| matches!(i.kind, Kind::Penalty { .. }) && !i.glyphs.is_empty()),
+            );
+        for item in drawn {
+            let advance = match item.kind {
+                Kind::Glue { stretch, shrink } => {
+                    if r >= 0.0 {
+                        item.width + r * stretch
+                    } else {
+                        item.width + r * shrink
+                    }
+                }
+                Kind::Penalty { .. } => {
+                    if item.glyphs.is_empty() {
+                        continue;
+                    }
+                    hyphenated = true;
+                    item.width
+                }
+                Kind::Box => item.width,
+            };
+            let mut glyphs = item.glyphs.clone();
+            if let (Kind::Glue { .. }, Some(space)) = (&item.kind, glyphs.first_mut()) {
+                space.advance = advance;
+            }
+            let span = &spans[item.span.min(spans.len() - 1)];
+            match pieces.last_mut() {
+                Some(p) if p.tag == span.tag && p.style == span.style && p.size == span.size => {
+                    p.glyphs.extend(glyphs);
+                    p.width += advance;
+                }
+                _ => pieces.push(Piece {
+                    x,
+                    width: advance,
+                    tag: span.tag,
+                    style: span.style,
+                    size: span.size,
+                    glyphs,
+                }),
+            }
+            x += advance;
+        }
+        lines.push(Line {
+            pieces,
+            width: x,
+            hyphenated,
+            ratio: r,
+        });
+        start = line_start_after(items, at);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fonts::FontSet;
+
+    fn span(text: &str, kind: SpanKind) -> Span {
+        Span {
+            text: text.to_string(),
+            style: Style::Regular,
+            size: 11.0,
+            kind,
+            tag: 0,
+        }
+    }
+
+    fn line_texts(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| {
+                l.pieces
+                    .iter()
+                    .flat_map(|p| p.glyphs.iter().map(|g| g.text.as_str()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    const PARAGRAPH: &str = "In a crisis, social media influencers can help spread useful \
+        information and set an example, but studies have shown that they can also share false \
+        information, tend to avoid controversial topics, including politics, and may have \
+        difficulty checking facts. Building on earlier cooperation between the National \
+        Emergency Supply Agency and the government, a campaign was launched quickly.";
+
+    /// The sum of squared adjustment ratios over every line but the last: how uneven the
+    /// word spaces are.
+    fn unevenness(items: &[Item], breaks: &[usize], width: f32) -> f32 {
+        let s = sums(items);
+        let mut start = 0;
+        let mut total = 0.0;
+        for &at in &breaks[..breaks.len() - 1] {
+            let r = ratio(items, &s, start, at, width, 0.0);
+            total += r * r;
+            start = line_start_after(items, at);
+        }
+        total
+    }
+
+    #[test]
+    fn optimum_fit_beats_first_fit() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let items = build_items(
+            &shaper,
+            &[span(PARAGRAPH, SpanKind::Text)],
+            Alignment::Justify,
+            false,
+            "en",
+        )
+        .expect("items");
+        let width = 200.0;
+        let optimum = optimum_breaks(&items, width, 0.0);
+        let first = first_fit_breaks(&items, width);
+        let (o, f) = (
+            unevenness(&items, &optimum, width),
+            unevenness(&items, &first, width),
+        );
+        assert!(o < f, "optimum {o} should be more even than first fit {f}");
+    }
+
+    #[test]
+    fn justified_lines_fill_the_measure() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let lines = break_paragraph(
+            &shaper,
+            &[span(PARAGRAPH, SpanKind::Text)],
+            220.0,
+            Alignment::Justify,
+            true,
+            "en",
+        )
+        .expect("lines");
+        assert!(lines.len() > 3);
+        for line in &lines[..lines.len() - 1] {
+            assert!((line.width - 220.0).abs() < 0.5, "{}", line.width);
+        }
+    }
+
+    #[test]
+    fn urls_break_only_after_separators_and_without_hyphen() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let url = "https://www.linkedin.com/in/valeriia-voshchevska-59621248/";
+        let lines = break_paragraph(
+            &shaper,
+            &[
+                span("LinkedIn profile: ", SpanKind::Text),
+                span(url, SpanKind::Url),
+            ],
+            150.0,
+            Alignment::Justify,
+            true,
+            "en",
+        )
+        .expect("lines");
+        let texts = line_texts(&lines);
+        assert!(texts.len() > 1, "{texts:?}");
+        assert!(lines.iter().all(|l| !l.hyphenated), "{texts:?}");
+        let joined: String = texts.concat();
+        assert!(joined.contains(url), "{texts:?}");
+        for text in &texts[..texts.len() - 1] {
+            let text = text.trim_end();
+            if text.ends_with(':') {
+                continue;
+            }
+            assert!(text.ends_with(['/', '.', '-', '?']), "{texts:?}");
+        }
+    }
+
+    #[test]
+    fn non_breaking_space_holds() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let text = "aaaa bbbb cccc dddd 20\u{a0}000 eeee ffff gggg hhhh iiii 20\u{a0}000 jjjj";
+        for width in [40.0, 55.0, 70.0, 85.0, 100.0] {
+            let lines = break_paragraph(
+                &shaper,
+                &[span(text, SpanKind::Text)],
+                width,
+                Alignment::Justify,
+                true,
+                "en",
+            )
+            .expect("lines");
+            for t in line_texts(&lines) {
+                assert!(!t.trim_end().ends_with("20"), "{width}: {t:?}");
+                assert!(!t.starts_with("000"), "{width}: {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ragged_text_is_never_hyphenated() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let lines = break_paragraph(
+            &shaper,
+            &[span(
+                "Communication professionals representing extraordinary organisations",
+                SpanKind::Text,
+            )],
+            120.0,
+            Alignment::Ragged,
+            true,
+            "en",
+        )
+        .expect("lines");
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| !l.hyphenated));
+        assert!(line_texts(&lines)
+            .iter()
+            .all(|t| !t.trim_end().ends_with('-')));
+    }
+
+    #[test]
+    fn justified_text_hyphenates_when_it_helps() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let lines = break_paragraph(
+            &shaper,
+            &[span(PARAGRAPH, SpanKind::Text)],
+            150.0,
+            Alignment::Justify,
+            true,
+            "en",
+        )
+        .expect("lines");
+        assert!(lines.iter().any(|l| l.hyphenated));
+    }
+
+    #[test]
+    fn missing_glyph_is_reported_with_its_place() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let err = break_paragraph(
+            &shaper,
+            &[
+                span("ok", SpanKind::Text),
+                span("a \u{4e2d}", SpanKind::Text),
+            ],
+            100.0,
+            Alignment::Justify,
+            true,
+            "en",
+        )
+        .expect_err("CJK is not in Source Sans 3");
+        assert_eq!(err.span, 1);
+        assert_eq!(err.missing.character, '\u{4e2d}');
+        assert_eq!(err.missing.offset, 2);
+    }
+}

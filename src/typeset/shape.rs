@@ -1,0 +1,202 @@
+//! Shaping: text to glyphs with rustybuzz, in the document's language.
+//!
+//! Every glyph keeps the text of the cluster it draws (on the first glyph of the cluster), so
+//! the PDF's ToUnicode map can give back exactly what was written, ligatures and Bulgarian
+//! alternates included.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use crate::fonts::{FontSet, Style};
+
+/// One positioned glyph; lengths in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub id: u16,
+    pub advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+    /// The text this glyph stands for: the whole cluster on its first glyph, empty on the
+    /// others.
+    pub text: String,
+}
+
+/// A character that the face drawing it has no glyph for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingGlyph {
+    pub character: char,
+    pub style: Style,
+    /// Byte offset in the shaped text.
+    pub offset: usize,
+}
+
+/// Shapes text with the faces of a `FontSet` in one language.
+///
+/// A shaping plan costs more than shaping a word, and a document repeats its words, so the
+/// plans (per face and script) and the shaped words are kept for the document's life.
+pub struct Shaper<'a> {
+    fonts: &'a FontSet,
+    language: Option<rustybuzz::Language>,
+    plans: RefCell<Vec<(Style, rustybuzz::Script, rustybuzz::ShapePlan)>>,
+    words: RefCell<HashMap<(String, Style, u32), Vec<Glyph>>>,
+}
+
+impl<'a> Shaper<'a> {
+    pub fn new(fonts: &'a FontSet, lang: &str) -> Shaper<'a> {
+        // rustybuzz maps a BCP 47 tag to OpenType language systems itself (bg -> BGR).
+        Shaper {
+            fonts,
+            language: rustybuzz::Language::from_str(lang).ok(),
+            plans: RefCell::new(Vec::new()),
+            words: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn fonts(&self) -> &'a FontSet {
+        self.fonts
+    }
+
+    /// Shapes `text` (one style, no line breaks) at `size` points. Refuses characters the face
+    /// cannot draw instead of drawing `.notdef`.
+    pub fn shape(&self, text: &str, style: Style, size: f32) -> Result<Vec<Glyph>, MissingGlyph> {
+        let face = self.fonts.face(style);
+        for (offset, character) in text.char_indices() {
+            if !face.has_char(character) {
+                return Err(MissingGlyph {
+                    character,
+                    style,
+                    offset,
+                });
+            }
+        }
+        let key = (text.to_string(), style, size.to_bits());
+        if let Some(glyphs) = self.words.borrow().get(&key) {
+            return Ok(glyphs.clone());
+        }
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        if let Some(language) = &self.language {
+            buffer.set_language(language.clone());
+        }
+        buffer.set_direction(rustybuzz::Direction::LeftToRight);
+        buffer.guess_segment_properties();
+        let script = buffer.script();
+        let mut plans = self.plans.borrow_mut();
+        let index = match plans
+            .iter()
+            .position(|(s, sc, _)| *s == style && *sc == script)
+        {
+            Some(i) => i,
+            None => {
+                let plan = rustybuzz::ShapePlan::new(
+                    &face.face,
+                    rustybuzz::Direction::LeftToRight,
+                    Some(script),
+                    self.language.as_ref(),
+                    &[],
+                );
+                plans.push((style, script, plan));
+                plans.len() - 1
+            }
+        };
+        let shaped = rustybuzz::shape_with_plan(&face.face, &plans[index].2, buffer);
+        drop(plans);
+        let scale = size / f32::from(face.units_per_em());
+        let infos = shaped.glyph_infos();
+        let positions = shaped.glyph_positions();
+        let mut glyphs = Vec::with_capacity(infos.len());
+        for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
+            let start = info.cluster as usize;
+            let first_of_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
+            let cluster_text = if first_of_cluster {
+                let end = infos[i..]
+                    .iter()
+                    .map(|g| g.cluster as usize)
+                    .find(|&c| c != start)
+                    .unwrap_or(text.len());
+                text.get(start..end)
+                    .unwrap_or_default()
+                    .replace('\u{a0}', " ")
+            } else {
+                String::new()
+            };
+            glyphs.push(Glyph {
+                id: u16::try_from(info.glyph_id).unwrap_or(0),
+                advance: pos.x_advance as f32 * scale,
+                x_offset: pos.x_offset as f32 * scale,
+                y_offset: pos.y_offset as f32 * scale,
+                text: cluster_text,
+            });
+        }
+        self.words.borrow_mut().insert(key, glyphs.clone());
+        Ok(glyphs)
+    }
+
+    /// The width of `text` at `size` points.
+    pub fn width(&self, text: &str, style: Style, size: f32) -> Result<f32, MissingGlyph> {
+        Ok(self
+            .shape(text, style, size)?
+            .iter()
+            .map(|g| g.advance)
+            .sum())
+    }
+}
+
+/// Byte offsets in the shaped text where a new cluster starts: the only places a line may be
+/// broken inside a shaped word (never inside a ligature).
+pub fn cluster_starts(glyphs: &[Glyph], text_len: usize) -> Vec<usize> {
+    let mut offset = 0;
+    let mut starts = Vec::new();
+    for g in glyphs {
+        if !g.text.is_empty() {
+            starts.push(offset);
+            offset += g.text.len();
+        }
+    }
+    starts.push(text_len);
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulgarian_gets_its_local_letterforms_with_their_text() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let bg = Shaper::new(&fonts, "bg")
+            .shape("где", Style::Regular, 10.0)
+            .expect("shapes");
+        let ru = Shaper::new(&fonts, "ru")
+            .shape("где", Style::Regular, 10.0)
+            .expect("shapes");
+        assert_ne!(
+            bg.iter().map(|g| g.id).collect::<Vec<_>>(),
+            ru.iter().map(|g| g.id).collect::<Vec<_>>(),
+            "Source Sans 3 has Bulgarian forms of г and д"
+        );
+        let text: String = bg.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(text, "где");
+    }
+
+    #[test]
+    fn ligatures_keep_every_letter() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let glyphs = Shaper::new(&fonts, "en")
+            .shape("office", Style::Regular, 10.0)
+            .expect("shapes");
+        let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(text, "office");
+    }
+
+    #[test]
+    fn kerning_applies() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let pair = shaper.width("AV", Style::Regular, 10.0).expect("shapes");
+        let apart = shaper.width("A", Style::Regular, 10.0).expect("shapes")
+            + shaper.width("V", Style::Regular, 10.0).expect("shapes");
+        assert!(pair < apart);
+    }
+}
