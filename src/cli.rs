@@ -33,8 +33,14 @@ pub struct Cli {
 pub enum Command {
     /// Build outputs for every source (by default: sources/*.xml into output/, all formats)
     Build(BuildArgs),
-    /// Check sources for errors without writing anything
+    /// Check sources for errors without writing anything; sources of the same summary in
+    /// several languages are also compared with each other
+    #[command(
+        after_help = "Exit status: 0 no errors (warnings alone do not fail unless --strict), 1 errors in the content, 2 wrong usage.\nWhat is checked: docs/check.md."
+    )]
     Check(CheckArgs),
+    /// Print which languages' alphabets the embedded fonts cover, face by face
+    Fonts,
     /// Turn a translation in plain text into a source file, reporting what it was unsure of
     Import(ImportArgs),
     /// Work with build manifests (merge the manifests of a sharded build)
@@ -112,6 +118,12 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     /// Source files or folders of *.xml files [default: sources/]
     pub sources: Vec<PathBuf>,
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    pub strict: bool,
+    /// Also print which languages' alphabets the embedded fonts cover
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +171,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check(args),
         Command::Manifest(ManifestCommand::Merge(args)) => merge(args),
         Command::Dev(DevCommand::Corpus(args)) => corpus(args),
+        Command::Fonts => fonts(),
         Command::Import(args) => import(args, source_date_epoch),
     }
 }
@@ -221,6 +234,10 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    if let Some(missing) = args.sources.iter().find(|p| !p.exists()) {
+        eprintln!("polypress: no such file or folder: {}", missing.display());
+        return ExitCode::from(exit::USAGE);
+    }
     let sources = match pipeline::discover_sources(&args.sources) {
         Ok(s) => s,
         Err(e) => {
@@ -228,21 +245,42 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    let mut errors = 0;
-    for path in &sources {
-        if let Err(e) = pipeline::load_source(path) {
-            errors += e.0.len();
+    let fonts = match crate::fonts::FontSet::embedded() {
+        Ok(f) => f,
+        Err(e) => {
             eprintln!("{e}");
+            return ExitCode::from(exit::CONTENT);
         }
+    };
+    let report = crate::check::check_files(&sources, &fonts);
+    for d in &report.diagnostics {
+        eprintln!("{d}");
     }
+    if args.coverage {
+        print!("{}", crate::check::alphabets::coverage_table(&fonts));
+    }
+    let (errors, warnings) = (report.errors(), report.warnings());
     eprintln!(
-        "polypress: checked {} sources: {errors} errors",
-        sources.len()
+        "polypress: checked {} sources: {errors} errors, {warnings} warnings",
+        report.sources
     );
-    if errors == 0 {
-        ExitCode::from(exit::OK)
-    } else {
+    if errors > 0 || (args.strict && warnings > 0) {
         ExitCode::from(exit::CONTENT)
+    } else {
+        ExitCode::from(exit::OK)
+    }
+}
+
+fn fonts() -> ExitCode {
+    match crate::fonts::FontSet::embedded() {
+        Ok(fonts) => {
+            print!("{}", crate::check::alphabets::coverage_table(&fonts));
+            ExitCode::from(exit::OK)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(exit::CONTENT)
+        }
     }
 }
 

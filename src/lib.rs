@@ -3,6 +3,7 @@
 //! sources/*.xml --read--> `model::Summary` --export--> PDF, DOCX, EPUB, run as a flat list of
 //! (source x format) jobs by `pipeline`.
 
+pub mod check;
 pub mod cli;
 pub mod corpus;
 pub mod date;

@@ -167,13 +167,7 @@ pub fn discover_sources(given: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
 
 /// Reads and parses one source, keeping its digest for the manifest.
 pub fn load_source(path: &Path) -> Result<LoadedSource, SourceErrors> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        SourceErrors(vec![Diagnostic::error(
-            path,
-            None,
-            format!("cannot read the file: {e}"),
-        )])
-    })?;
+    let bytes = crate::source::read_bytes(path).map_err(|d| SourceErrors(vec![d]))?;
     let summary = crate::source::parse_summary(&bytes, path)?;
     Ok(LoadedSource {
         path: path.to_path_buf(),
@@ -228,14 +222,7 @@ struct SurveyedSource {
 /// Reads a source's bytes and its root element's `id` and `lang`, without parsing the rest.
 /// A source whose root cannot be read this way is parsed in full, for the reader's message.
 fn survey_source(path: &Path) -> Result<SurveyedSource, String> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        SourceErrors(vec![Diagnostic::error(
-            path,
-            None,
-            format!("cannot read the file: {e}"),
-        )])
-        .to_string()
-    })?;
+    let bytes = crate::source::read_bytes(path).map_err(|d| SourceErrors(vec![d]).to_string())?;
     let sha256 = crate::sha256_hex(&bytes);
     let (id, lang) = match root_id_and_lang(&bytes) {
         Some(found) => found,
@@ -507,7 +494,9 @@ fn run_source(ctx: &RunContext, plan: &SourcePlan) -> SourceOutcome {
     if to_build.is_empty() {
         return outcome;
     }
-    let loaded = match load_source(&source.path) {
+    let loaded = match load_source(&source.path)
+        .and_then(|s| crate::check::coverage::check_loaded(s, ctx.fonts))
+    {
         Ok(loaded) => loaded,
         Err(errors) => {
             outcome.failures.push(Failure {

@@ -734,6 +734,8 @@ fn an_answer_by_an_unknown_person_is_reported_with_file_line_and_column() {
     assert!(original.contains(target));
     let broken = original.replacen(target, "<answer by=\"x\">", 1);
     let (line, column) = line_and_column(&broken, "<answer by=\"x\">");
+    // The message points at the attribute that names the unknown person.
+    let column = column + "<answer ".len();
 
     let dir = tempfile::tempdir().expect("temporary folder");
     let path: &Path = &dir.path().join("en.xml");

@@ -13,12 +13,21 @@ pub use read::parse_summary;
 
 /// Reads and parses one source file.
 pub fn read_source(path: &Path) -> Result<Summary, SourceErrors> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        SourceErrors(vec![Diagnostic::error(
-            path,
-            None,
-            format!("cannot read the file: {e}"),
-        )])
-    })?;
+    let bytes = read_bytes(path).map_err(|d| SourceErrors(vec![d]))?;
     parse_summary(&bytes, path)
+}
+
+/// Reads a source file's bytes, but never more than one byte past the size limit: whatever
+/// a path points at (a huge file, a device that never ends), memory stays bounded, and the
+/// parser reports the oversize with its position.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let cannot =
+        |e: std::io::Error| Diagnostic::error(path, None, format!("cannot read the file: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(xml::MAX_SOURCE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    Ok(bytes)
 }

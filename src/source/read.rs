@@ -16,6 +16,7 @@ pub fn parse_summary(bytes: &[u8], file: &Path) -> Result<Summary, SourceErrors>
     let mut reader = ModelReader {
         file,
         errors: Vec::new(),
+        unlisted: 0,
         people: Vec::new(),
         ids: BTreeMap::new(),
     };
@@ -26,12 +27,28 @@ pub fn parse_summary(bytes: &[u8], file: &Path) -> Result<Summary, SourceErrors>
         }
     }
     reader.errors.sort_by_key(|d| d.pos);
+    if reader.unlisted > 0 {
+        reader.errors.push(Diagnostic::error(
+            file,
+            Some(root.pos),
+            format!(
+                "{} more errors are not listed: polypress lists the first {MAX_ERRORS} of a source",
+                reader.unlisted
+            ),
+        ));
+    }
     Err(SourceErrors(reader.errors))
 }
+
+/// A source with more errors than this is not worth listing further, and a hostile one could
+/// otherwise make the list (and the time to build it) grow with its size.
+pub const MAX_ERRORS: usize = 100;
 
 struct ModelReader<'a> {
     file: &'a Path,
     errors: Vec<Diagnostic>,
+    /// Errors found after the first `MAX_ERRORS`.
+    unlisted: usize,
     people: Vec<Person>,
     ids: BTreeMap<String, PersonRef>,
 }
@@ -41,14 +58,27 @@ const BLOCK_ELEMENTS: &[&str] = &["p", "subheading", "list", "people", "talk"];
 const TALK_BLOCK_ELEMENTS: &[&str] = &["p", "subheading", "list"];
 
 impl<'a> ModelReader<'a> {
+    /// Whether the list of errors is full: later ones are only counted.
+    fn errors_full(&mut self) -> bool {
+        let full = self.errors.len() >= MAX_ERRORS;
+        if full {
+            self.unlisted += 1;
+        }
+        full
+    }
+
     fn error(&mut self, pos: Pos, message: impl Into<String>) {
-        self.errors
-            .push(Diagnostic::error(self.file, Some(pos), message));
+        if !self.errors_full() {
+            self.errors
+                .push(Diagnostic::error(self.file, Some(pos), message));
+        }
     }
 
     fn error_with_hint(&mut self, pos: Pos, message: impl Into<String>, hint: String) {
-        self.errors
-            .push(Diagnostic::error(self.file, Some(pos), message).with_hint(hint));
+        if !self.errors_full() {
+            self.errors
+                .push(Diagnostic::error(self.file, Some(pos), message).with_hint(hint));
+        }
     }
 
     /// Reports attributes that the element does not take and required ones that are missing.
@@ -78,6 +108,15 @@ impl<'a> ModelReader<'a> {
                     format!("<{}> needs the attribute `{name}`", el.name),
                 );
             }
+        }
+    }
+
+    /// Reports an address that is not an http(s) URL, suggesting the likely fix.
+    fn bad_url(&mut self, pos: Pos, what: &str, url: &str) {
+        let message = format!("{what} \"{url}\" is not an http(s) URL");
+        match url_fix(url) {
+            Some(fixed) => self.error_with_hint(pos, message, format!("did you mean \"{fixed}\"?")),
+            None => self.error(pos, message),
         }
     }
 
@@ -135,16 +174,16 @@ impl<'a> ModelReader<'a> {
             }
         }
         let id = self.required_attr(root, "id").unwrap_or_default();
-        if root.attr("id").is_some() && !is_identifier(&id) {
+        if let Some(attr) = root.attr("id").filter(|_| !is_identifier(&id)) {
             self.error(
-                root.pos,
+                attr.pos,
                 format!("id \"{id}\" must be letters, digits, '-', '_' or '.', starting with a letter or digit"),
             );
         }
         let lang = self.required_attr(root, "lang").unwrap_or_default();
-        if root.attr("lang").is_some() && !is_language_tag(&lang) {
+        if let Some(attr) = root.attr("lang").filter(|_| !is_language_tag(&lang)) {
             self.error(
-                root.pos,
+                attr.pos,
                 format!(
                     "lang \"{lang}\" is not a language tag such as \"en\", \"bg\" or \"pt-BR\""
                 ),
@@ -238,18 +277,23 @@ impl<'a> ModelReader<'a> {
         };
         if let Some((url, pos)) = &linkedin {
             if !is_http_url(url) {
-                self.error(
-                    *pos,
-                    format!("LinkedIn address \"{url}\" is not an http(s) URL"),
-                );
+                self.bad_url(*pos, "LinkedIn address", url);
             }
         }
         if let Some((handle, pos)) = &twitter {
             if !is_twitter_handle(handle) {
-                self.error(
-                    *pos,
-                    format!("\"{handle}\" is not an X/Twitter handle: '@' then 1 to 15 letters, digits or '_'"),
-                );
+                let message = format!("\"{handle}\" is not an X/Twitter handle: '@' then 1 to 15 letters, digits or '_'");
+                // A handle without its '@', or a profile address pasted instead of the handle.
+                let name = handle
+                    .rsplit(['/', '@'])
+                    .find(|part| !part.is_empty())
+                    .unwrap_or_default();
+                let fixed = format!("@{name}");
+                if is_twitter_handle(&fixed) {
+                    self.error_with_hint(*pos, message, format!("did you mean {fixed}?"));
+                } else {
+                    self.error(*pos, message);
+                }
             }
         }
         if id.is_empty() {
@@ -280,6 +324,10 @@ impl<'a> ModelReader<'a> {
         let id = attr.value.trim();
         match self.ids.get(id) {
             Some(r) => Some(*r),
+            None if self.errors.len() >= MAX_ERRORS => {
+                self.unlisted += 1;
+                None
+            }
             None => {
                 let known: Vec<&str> = self.ids.keys().map(String::as_str).collect();
                 let message = format!(
@@ -292,10 +340,11 @@ impl<'a> ModelReader<'a> {
                         self.error_with_hint(attr.pos, message, hint)
                     }
                     None => {
-                        let message = format!(
-                            "{message}; known people: {}",
-                            list_names(&known, "\"", "\"")
-                        );
+                        let mut names = list_names(&known[..known.len().min(12)], "\"", "\"");
+                        if known.len() > 12 {
+                            names.push_str(&format!(" and {} more", known.len() - 12));
+                        }
+                        let message = format!("{message}; known people: {names}");
                         self.error(attr.pos, message)
                     }
                 }
@@ -346,11 +395,8 @@ impl<'a> ModelReader<'a> {
                 "recording" => {
                     self.check_attrs(child, &["href"], &[]);
                     let href = self.required_attr(child, "href").unwrap_or_default();
-                    if child.attr("href").is_some() && !is_http_url(&href) {
-                        self.error(
-                            child.pos,
-                            format!("recording address \"{href}\" is not an http(s) URL"),
-                        );
+                    if let Some(attr) = child.attr("href").filter(|_| !is_http_url(&href)) {
+                        self.bad_url(attr.pos, "recording address", &href);
                     }
                     let text = self.inlines(child);
                     recording = Some(Recording { href, text });
@@ -588,17 +634,21 @@ impl<'a> ModelReader<'a> {
         self.no_loose_text(el);
         let mut heading = None;
         let mut items: Vec<Question> = Vec::new();
+        // Where each number first appears: a map, so that many questions stay cheap.
+        let mut first_at: BTreeMap<u32, Pos> = BTreeMap::new();
         for child in el.child_elements() {
             match child.name.as_str() {
                 "heading" => heading = Some(self.non_empty_text(child)),
                 "question" => {
                     if let Some(q) = self.question(child) {
-                        if let Some(prev) = items.iter().find(|p| p.number == q.number) {
+                        if let Some(first) = first_at.get(&q.number) {
                             let message = format!(
-                                "a second question number {} (the first is at {})",
-                                q.number, prev.pos
+                                "a second question number {} (the first is at {first})",
+                                q.number
                             );
                             self.error(q.pos, message);
+                        } else {
+                            first_at.insert(q.number, q.pos);
                         }
                         items.push(q);
                     }
@@ -741,11 +791,8 @@ impl<'a> ModelReader<'a> {
                         }
                         self.check_attrs(child, &["href"], &[]);
                         let href = self.required_attr(child, "href").unwrap_or_default();
-                        if child.attr("href").is_some() && !is_http_url(&href) {
-                            self.error(
-                                child.pos,
-                                format!("link address \"{href}\" is not an http(s) URL"),
-                            );
+                        if let Some(attr) = child.attr("href").filter(|_| !is_http_url(&href)) {
+                            self.bad_url(attr.pos, "link address", &href);
                         }
                         let mut content = Vec::new();
                         self.collect_inlines(child, true, &mut content);
@@ -920,6 +967,20 @@ pub fn is_http_url(s: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// The address someone most likely meant, when the mistake is a common one: a missing
+/// scheme (`www.example.eu`), a blank inside, or a non-web scheme.
+fn url_fix(url: &str) -> Option<String> {
+    let trimmed: String = url.split_whitespace().collect();
+    if trimmed != url && is_http_url(&trimmed) {
+        return Some(trimmed);
+    }
+    let with_scheme = format!("https://{}", url.trim_start_matches('/'));
+    if !url.contains("://") && is_http_url(&with_scheme) {
+        return Some(with_scheme);
+    }
+    None
 }
 
 pub fn is_twitter_handle(s: &str) -> bool {

@@ -1,0 +1,112 @@
+//! Checks that run before anything is rendered: the reader's own checks (well-formed XML,
+//! structure, links), font coverage, and consistency between the languages of one summary.
+//!
+//! `polypress check` runs all of them; `build` runs the per-source ones (reading and font
+//! coverage) and skips a source that fails them.
+
+pub mod alphabets;
+pub mod consistency;
+pub mod coverage;
+pub mod numbers;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fonts::FontSet;
+use crate::model::Summary;
+
+/// What `polypress check` found.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    /// Per source in the order given, then the cross-language findings.
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: usize,
+}
+
+impl CheckReport {
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// One source after its own checks: the summary when it could be read at all.
+struct Checked {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    summary: Option<Summary>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks each source on its own, then every group of sources of the same summary together.
+pub fn check_files(paths: &[PathBuf], fonts: &FontSet) -> CheckReport {
+    let checked: Vec<Checked> = paths
+        .par_iter()
+        .map(|path| check_one(path.clone(), fonts))
+        .collect();
+    let mut report = CheckReport {
+        sources: paths.len(),
+        ..CheckReport::default()
+    };
+    for c in &checked {
+        report.diagnostics.extend(c.diagnostics.iter().cloned());
+    }
+    let readable: Vec<consistency::Source> = checked
+        .iter()
+        .filter_map(|c| {
+            c.summary.as_ref().map(|doc| consistency::Source {
+                file: &c.path,
+                doc,
+                text: &c.bytes,
+            })
+        })
+        .collect();
+    let mut findings = consistency::compare(&readable);
+    findings.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    report.diagnostics.extend(findings);
+    report
+}
+
+fn check_one(path: PathBuf, fonts: &FontSet) -> Checked {
+    let bytes = match crate::source::read_bytes(&path) {
+        Ok(b) => b,
+        Err(d) => {
+            return Checked {
+                path,
+                bytes: Vec::new(),
+                summary: None,
+                diagnostics: vec![d],
+            }
+        }
+    };
+    match crate::source::parse_summary(&bytes, &path) {
+        Ok(summary) => {
+            let missing = coverage::missing_glyphs(&summary, fonts);
+            let diagnostics = coverage::diagnostics(&missing, &bytes, &path, fonts);
+            Checked {
+                path,
+                bytes,
+                summary: Some(summary),
+                diagnostics,
+            }
+        }
+        Err(errors) => Checked {
+            path,
+            bytes: Vec::new(),
+            summary: None,
+            diagnostics: errors.0,
+        },
+    }
+}
