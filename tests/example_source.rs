@@ -36,3 +36,15 @@ fn documented_example_reads_into_the_model() {
         |i| matches!(i, Inline::Link { href, .. } if href == "https://www.example.eu/recording")
     ));
 }
+
+#[test]
+fn font_digest_is_the_digest_of_the_font_files() {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for style in polypress::fonts::Style::ALL {
+        let path = common::repo_root().join("fonts").join(style.file_name());
+        hasher.update(std::fs::read(path).expect("font file"));
+    }
+    let fonts = polypress::fonts::FontSet::embedded().expect("fonts load");
+    assert_eq!(fonts.sha256(), polypress::hex(&hasher.finalize()));
+}

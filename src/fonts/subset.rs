@@ -109,13 +109,12 @@ pub fn subset_localized(
         })
         .transpose()?;
 
+    let mut localized = language.map(|language| LocalizedForms::new(&face.face, language));
     let mapped: Vec<(char, u16)> = chars
         .iter()
         .filter_map(|&c| {
             let default = face.face.glyph_index(c).map(|g| g.0).filter(|&g| g != 0)?;
-            let local = language
-                .as_ref()
-                .and_then(|language| localized_glyph(&face.face, c, language));
+            let local = localized.as_mut().and_then(|forms| forms.glyph(c, default));
             Some((c, local.unwrap_or(default)))
         })
         .collect();
@@ -211,31 +210,52 @@ fn set_char_range(os2: &mut [u8], mapping: &[(char, u16)]) {
     }
 }
 
-/// The glyph `language` gives `c` through the font's own substitutions, if it differs from
-/// the default one and is a single glyph.
-fn localized_glyph(
-    face: &rustybuzz::Face<'_>,
-    c: char,
-    language: &rustybuzz::Language,
-) -> Option<u16> {
-    let shape = |language: Option<&rustybuzz::Language>| {
+/// Finds the glyphs a language's localized forms (`locl`) put in place of the default ones,
+/// shaping one character at a time. Plans are built once per script: building a shaping plan
+/// for every character dominated the time of a whole subset.
+struct LocalizedForms<'f> {
+    face: &'f rustybuzz::Face<'f>,
+    language: rustybuzz::Language,
+    plans: Vec<(rustybuzz::Script, rustybuzz::ShapePlan)>,
+}
+
+impl<'f> LocalizedForms<'f> {
+    fn new(face: &'f rustybuzz::Face<'f>, language: rustybuzz::Language) -> Self {
+        LocalizedForms {
+            face,
+            language,
+            plans: Vec::new(),
+        }
+    }
+
+    /// The glyph the language draws `c` with, when it differs from `default` (the cmap's).
+    fn glyph(&mut self, c: char, default: u16) -> Option<u16> {
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(c.encode_utf8(&mut [0; 4]));
-        if let Some(language) = language {
-            buffer.set_language(language.clone());
-        }
+        buffer.set_language(self.language.clone());
         buffer.guess_segment_properties();
-        let glyphs = rustybuzz::shape(face, &[], buffer);
-        glyphs
-            .glyph_infos()
-            .iter()
-            .map(|info| info.glyph_id)
-            .collect::<Vec<u32>>()
-    };
-    let local = shape(Some(language));
-    match local.as_slice() {
-        &[glyph] if glyph != 0 && local != shape(None) => u16::try_from(glyph).ok(),
-        _ => None,
+        let script = buffer.script();
+        let plan_index = match self.plans.iter().position(|(s, _)| *s == script) {
+            Some(index) => index,
+            None => {
+                let plan = rustybuzz::ShapePlan::new(
+                    self.face,
+                    buffer.direction(),
+                    Some(script),
+                    Some(&self.language),
+                    &[],
+                );
+                self.plans.push((script, plan));
+                self.plans.len() - 1
+            }
+        };
+        let glyphs = rustybuzz::shape_with_plan(self.face, &self.plans[plan_index].1, buffer);
+        match glyphs.glyph_infos() {
+            [info] if info.glyph_id != 0 && info.glyph_id != u32::from(default) => {
+                u16::try_from(info.glyph_id).ok()
+            }
+            _ => None,
+        }
     }
 }
 

@@ -301,7 +301,7 @@ impl Canvas {
             encoder.set_color(png::ColorType::Indexed);
             encoder.set_depth(png::BitDepth::Eight);
             encoder.set_palette(self.palette.concat());
-            encoder.set_compression(png::Compression::High);
+            encoder.set_compression(png::Compression::Fast);
             let mut writer = encoder.write_header()?;
             writer.write_image_data(&self.pixels)?;
             writer.finish()?;
