@@ -201,6 +201,13 @@ struct Canvas {
     palette: Vec<Rgb>,
     /// Where each colour sits in the palette, to find it again quickly.
     index: BTreeMap<Rgb, u8>,
+    /// Glyphs already rasterised, by (font, character, size): a title repeats its letters,
+    /// and rasterising was most of the cover's time.
+    glyphs: BTreeMap<(usize, char, u32), (fontdue::Metrics, Vec<u8>)>,
+    /// For the ink being drawn: the palette index that (pixel's palette index, coverage step)
+    /// blends to. Looking colours up pixel by pixel was most of the cover's time.
+    blends: Vec<Option<u8>>,
+    blends_ink: Option<Rgb>,
 }
 
 impl Canvas {
@@ -211,6 +218,9 @@ impl Canvas {
             pixels: vec![0; width * height],
             palette: vec![background],
             index: BTreeMap::from([(background, 0)]),
+            glyphs: BTreeMap::new(),
+            blends: Vec::new(),
+            blends_ink: None,
         }
     }
 
@@ -256,7 +266,15 @@ impl Canvas {
     fn draw_text(&mut self, font: &Font, text: &str, size: f32, x: f32, baseline: f32, ink: Rgb) {
         let mut pen = x;
         for c in text.chars() {
-            let (metrics, bitmap) = font.rasterize(c, size);
+            let key = (font.file_hash(), c, size.to_bits());
+            let (metrics, bitmap) = match self.glyphs.get(&key) {
+                Some(glyph) => glyph.clone(),
+                None => {
+                    let glyph = font.rasterize(c, size);
+                    self.glyphs.insert(key, glyph.clone());
+                    glyph
+                }
+            };
             let left = pen.round() as i64 + i64::from(metrics.xmin);
             let top = baseline.round() as i64 - i64::from(metrics.ymin) - metrics.height as i64;
             for (row, line) in bitmap.chunks(metrics.width.max(1)).enumerate() {
@@ -278,6 +296,29 @@ impl Canvas {
             return;
         };
         let step = (u16::from(coverage) * COVERAGE_STEPS + 127) / 255;
+        if self.blends_ink != Some(ink) {
+            self.blends = vec![None; 256 * usize::from(COVERAGE_STEPS + 1)];
+            self.blends_ink = Some(ink);
+        }
+        let memo = usize::from(current) * usize::from(COVERAGE_STEPS + 1) + usize::from(step);
+        let index = match self.blends.get(memo).copied().flatten() {
+            Some(index) => index,
+            None => {
+                let index = self.blended_index(current, ink, step);
+                if let Some(slot) = self.blends.get_mut(memo) {
+                    *slot = Some(index);
+                }
+                index
+            }
+        };
+        if let Some(pixel) = self.pixels.get_mut(at) {
+            *pixel = index;
+        }
+    }
+
+    /// The palette index of `ink` laid over the colour at palette index `current` with
+    /// `step` / `COVERAGE_STEPS` opacity.
+    fn blended_index(&mut self, current: u8, ink: Rgb, step: u16) -> u8 {
         let alpha = step * 255 / COVERAGE_STEPS;
         let mut color = self
             .palette
@@ -288,10 +329,7 @@ impl Canvas {
             *channel =
                 ((u16::from(*channel) * (255 - alpha) + u16::from(ink) * alpha + 127) / 255) as u8;
         }
-        let index = self.color_index(color);
-        if let Some(pixel) = self.pixels.get_mut(at) {
-            *pixel = index;
-        }
+        self.color_index(color)
     }
 
     fn encode_png(&self) -> Result<Vec<u8>, EpubError> {
