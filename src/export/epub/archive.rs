@@ -30,7 +30,7 @@ pub fn write(entries: &[Entry], timestamp: Timestamp) -> Result<Vec<u8>, EpubErr
         .unix_permissions(0o644);
     let deflated = stored
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9));
+        .compression_level(Some(6));
 
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     zip.start_file("mimetype", stored)?;
