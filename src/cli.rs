@@ -188,6 +188,11 @@ fn source_date_epoch() -> Result<Option<i64>, String> {
 }
 
 fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
+    // A path that does not exist is a mistake on the command line, not in a source.
+    if let Some(missing) = args.sources.iter().find(|p| !p.exists()) {
+        eprintln!("polypress: no such file or folder: {}", missing.display());
+        return ExitCode::from(exit::USAGE);
+    }
     let options = BuildOptions {
         sources: args.sources,
         out_dir: args.out,

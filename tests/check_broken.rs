@@ -188,6 +188,22 @@ fn check_exits_1_on_errors_and_2_on_wrong_usage() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(bin)
+        .args([
+            "build",
+            "/nonexistent/source.xml",
+            "--out",
+            "/nonexistent/out",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing source path is wrong usage"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("no such file or folder: /nonexistent/source.xml"));
 }
 
 /// Two good sources (the documented example in English and a copy as Danish) and one broken.
