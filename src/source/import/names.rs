@@ -4,6 +4,8 @@
 //! capitalised words) and by being one the speaker list introduced; ids are the surname
 //! folded to ASCII letters.
 
+use crate::source::read::edit_distance;
+
 /// How a piece of text refers to a known person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameMatch {
@@ -191,31 +193,6 @@ fn fold_letter(c: char) -> Option<&'static str> {
         .map(|(_, ascii)| *ascii)
         .or_else(|| CYRILLIC.iter().find(|(l, _)| *l == c).map(|(_, a)| *a))
         .or_else(|| GREEK.iter().find(|(l, _)| *l == c).map(|(_, a)| *a))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = i;
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
-            let left = row.get(j).copied().unwrap_or(usize::MAX);
-            let cost = if ca == *cb {
-                diagonal
-            } else {
-                1 + diagonal.min(left).min(above)
-            };
-            diagonal = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = cost;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
