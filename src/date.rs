@@ -44,6 +44,23 @@ impl Timestamp {
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
     }
 
+    /// The date for ZIP entries (DOCX, EPUB). ZIP dates run from 1980 to 2107 in local time
+    /// without a zone; the UTC date is written, clamped into that range.
+    pub fn zip_datetime(self) -> zip::DateTime {
+        let (year, month, day, hour, minute, second) = self.civil();
+        let clamped = year.clamp(1980, 2107) as u16;
+        let exact = i64::from(clamped) == year;
+        zip::DateTime::from_date_and_time(
+            clamped,
+            if exact { month as u8 } else { 1 },
+            if exact { day as u8 } else { 1 },
+            if exact { hour as u8 } else { 0 },
+            if exact { minute as u8 } else { 0 },
+            if exact { second as u8 } else { 0 },
+        )
+        .unwrap_or_default()
+    }
+
     /// `D:YYYYMMDDHHmmSSZ`, the PDF date form.
     pub fn pdf_date(self) -> String {
         let (y, mo, d, h, mi, s) = self.civil();

@@ -7,7 +7,7 @@
 use std::io::{Cursor, Write};
 
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipWriter};
+use zip::{CompressionMethod, ZipWriter};
 
 use super::EpubError;
 use crate::date::Timestamp;
@@ -23,7 +23,7 @@ pub struct Entry {
 }
 
 pub fn write(entries: &[Entry], timestamp: Timestamp) -> Result<Vec<u8>, EpubError> {
-    let modified = zip_time(timestamp);
+    let modified = timestamp.zip_datetime();
     let stored = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Stored)
         .last_modified_time(modified)
@@ -43,21 +43,4 @@ pub fn write(entries: &[Entry], timestamp: Timestamp) -> Result<Vec<u8>, EpubErr
         zip.write_all(&entry.bytes)?;
     }
     Ok(zip.finish()?.into_inner())
-}
-
-/// ZIP dates run from 1980 to 2107 in local time without a zone; the UTC date is written,
-/// clamped into that range.
-fn zip_time(timestamp: Timestamp) -> DateTime {
-    let (year, month, day, hour, minute, second) = timestamp.civil();
-    let clamped = year.clamp(1980, 2107) as u16;
-    let exact = clamped as i64 == year;
-    DateTime::from_date_and_time(
-        clamped,
-        if exact { month as u8 } else { 1 },
-        if exact { day as u8 } else { 1 },
-        if exact { hour as u8 } else { 0 },
-        if exact { minute as u8 } else { 0 },
-        if exact { second as u8 } else { 0 },
-    )
-    .unwrap_or_default()
 }

@@ -379,21 +379,7 @@ fn font_table(fonts: &[EmbeddedFont]) -> Vec<u8> {
 }
 
 fn zip_parts(files: Vec<(String, Vec<u8>)>, timestamp: Timestamp) -> Result<Vec<u8>, String> {
-    let (year, month, day, hour, minute, second) = timestamp.civil();
-    let modified = u16::try_from(year)
-        .ok()
-        .and_then(|y| {
-            zip::DateTime::from_date_and_time(
-                y,
-                month as u8,
-                day as u8,
-                hour as u8,
-                minute as u8,
-                second as u8,
-            )
-            .ok()
-        })
-        .unwrap_or_default();
+    let modified = timestamp.zip_datetime();
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(modified)
