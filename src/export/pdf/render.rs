@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, DictItem, FontId, LinkAnnotation, Op,
-    PaintMode, PdfDocument, PdfFontHandle, PdfPage, Pt, Rect, TextItem, TextMatrix,
+    PaintMode, PdfDocument, PdfFontHandle, PdfPage, Pt, Rect, TextItem,
 };
 
 use super::layout::{self, Layout, Rgb, MUTED, RULE};
@@ -147,8 +147,11 @@ impl PageWriter<'_> {
                 font: PdfFontHandle::External(font_id(style)),
                 size: Pt(size),
             },
-            Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(x), Pt(y)),
+            // `Td` from the identity matrix that BT sets, not `Tm`: printpdf merges runs that
+            // follow a `Tm` and, to do so, decodes every glyph's outline again for its
+            // width (a quarter of the PDF's time). Same placement, literal serialisation.
+            Op::SetTextCursor {
+                pos: printpdf::Point { x: Pt(x), y: Pt(y) },
             },
             Op::ShowText {
                 items: vec![TextItem::GlyphIds(items)],
@@ -379,8 +382,11 @@ fn footer(
                 font: PdfFontHandle::External(font_id(Style::Regular)),
                 size: Pt(8.5),
             },
-            Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(x), Pt(layout::FOOTER_BASELINE)),
+            Op::SetTextCursor {
+                pos: printpdf::Point {
+                    x: Pt(x),
+                    y: Pt(layout::FOOTER_BASELINE),
+                },
             },
             Op::ShowText {
                 items: vec![TextItem::GlyphIds(items)],
