@@ -3,8 +3,6 @@
 //! The font files in `fonts/` are compiled into the binary, so polypress works from any
 //! folder, and parsed once per run into a `FontSet` that every job on every thread shares.
 
-use rustybuzz::ttf_parser;
-
 pub mod subset;
 pub use subset::{subset, subset_localized, SubsetError};
 
@@ -36,6 +34,11 @@ impl Style {
             (false, true) => Style::Italic,
             (true, true) => Style::BoldItalic,
         }
+    }
+
+    /// The style's place in `Style::ALL` (and in `FontSet::faces`).
+    pub fn index(self) -> usize {
+        self as usize
     }
 
     pub fn is_bold(self) -> bool {
@@ -81,8 +84,10 @@ pub struct FontFace {
     pub style: Style,
     /// The whole TrueType file.
     pub data: &'static [u8],
-    /// Parsed once; shaping and metrics read from it.
-    pub face: rustybuzz::Face<'static>,
+    /// Parsed once; metrics, names and outlines read from it.
+    pub face: ttf_parser::Face<'static>,
+    /// The shaper's own view of the same file (harfrust reads fonts with read-fonts).
+    pub shaping: harfrust::Font,
 }
 
 impl FontFace {
@@ -92,7 +97,7 @@ impl FontFace {
     }
 
     pub fn units_per_em(&self) -> u16 {
-        self.face.units_per_em() as u16
+        self.face.units_per_em()
     }
 
     /// The face's PostScript name, e.g. `SourceSans3-Bold`.
@@ -119,8 +124,15 @@ impl FontSet {
     /// The faces compiled into polypress (the files in `fonts/`).
     pub fn embedded() -> Result<FontSet, Diagnostic> {
         let load = |style: Style, data: &'static [u8]| {
-            rustybuzz::Face::from_slice(data, 0)
-                .map(|face| FontFace { style, data, face })
+            ttf_parser::Face::parse(data, 0)
+                .ok()
+                .zip(harfrust::Font::new(data, 0))
+                .map(|(face, shaping)| FontFace {
+                    style,
+                    data,
+                    face,
+                    shaping,
+                })
                 .ok_or_else(|| {
                     Diagnostic::error(
                         std::path::Path::new("fonts")
@@ -142,12 +154,7 @@ impl FontSet {
     }
 
     pub fn face(&self, style: Style) -> &FontFace {
-        match style {
-            Style::Regular => &self.faces[0],
-            Style::Bold => &self.faces[1],
-            Style::Italic => &self.faces[2],
-            Style::BoldItalic => &self.faces[3],
-        }
+        &self.faces[style.index()]
     }
 
     pub fn faces(&self) -> &[FontFace; 4] {

@@ -22,7 +22,6 @@ use allsorts::binary::read::ReadScope;
 use allsorts::subset::{CmapTarget, SubsetProfile};
 use allsorts::tables::OpenTypeFont;
 use allsorts::tag;
-use rustybuzz::ttf_parser;
 use sha2::{Digest, Sha256};
 
 use super::FontFace;
@@ -101,7 +100,7 @@ pub fn subset_localized(
     };
     let language = language
         .map(|tag| {
-            tag.parse::<rustybuzz::Language>()
+            tag.parse::<harfrust::Language>()
                 .map_err(|reason| SubsetError::Language {
                     language: tag.to_string(),
                     reason,
@@ -109,7 +108,7 @@ pub fn subset_localized(
         })
         .transpose()?;
 
-    let mut localized = language.map(|language| LocalizedForms::new(&face.face, language));
+    let mut localized = language.map(|language| LocalizedForms::new(&face.shaping, language));
     let mapped: Vec<(char, u16)> = chars
         .iter()
         .filter_map(|&c| {
@@ -214,34 +213,39 @@ fn set_char_range(os2: &mut [u8], mapping: &[(char, u16)]) {
 /// shaping one character at a time. Plans are built once per script: building a shaping plan
 /// for every character dominated the time of a whole subset.
 struct LocalizedForms<'f> {
-    face: &'f rustybuzz::Face<'f>,
-    language: rustybuzz::Language,
-    plans: Vec<(rustybuzz::Script, rustybuzz::ShapePlan)>,
+    shaper: harfrust::ShaperFont<'f, 'f>,
+    font: &'f harfrust::Font,
+    language: harfrust::Language,
+    plans: Vec<(Option<harfrust::Script>, harfrust::ShapePlan)>,
+    buffer: harfrust::Buffer,
 }
 
 impl<'f> LocalizedForms<'f> {
-    fn new(face: &'f rustybuzz::Face<'f>, language: rustybuzz::Language) -> Self {
+    fn new(font: &'f harfrust::Font, language: harfrust::Language) -> Self {
         LocalizedForms {
-            face,
+            shaper: harfrust::ShaperFont::new(font),
+            font,
             language,
             plans: Vec::new(),
+            buffer: harfrust::Buffer::new(),
         }
     }
 
     /// The glyph the language draws `c` with, when it differs from `default` (the cmap's).
     fn glyph(&mut self, c: char, default: u16) -> Option<u16> {
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        let buffer = &mut self.buffer;
+        buffer.clear();
         buffer.push_str(c.encode_utf8(&mut [0; 4]));
-        buffer.set_language(self.language.clone());
+        buffer.set_language(Some(self.language.clone()));
         buffer.guess_segment_properties();
         let script = buffer.script();
         let plan_index = match self.plans.iter().position(|(s, _)| *s == script) {
             Some(index) => index,
             None => {
-                let plan = rustybuzz::ShapePlan::new(
-                    self.face,
+                let plan = harfrust::ShapePlan::new(
+                    self.font,
                     buffer.direction(),
-                    Some(script),
+                    script,
                     Some(&self.language),
                     &[],
                 );
@@ -249,8 +253,9 @@ impl<'f> LocalizedForms<'f> {
                 self.plans.len() - 1
             }
         };
-        let glyphs = rustybuzz::shape_with_plan(self.face, &self.plans[plan_index].1, buffer);
-        match glyphs.glyph_infos() {
+        let options = harfrust::ShapeOptions::new().plan(Some(&self.plans[plan_index].1));
+        harfrust::shape(&self.shaper, buffer, options).ok()?;
+        match buffer.glyph_infos() {
             [info] if info.glyph_id != 0 && info.glyph_id != u32::from(default) => {
                 u16::try_from(info.glyph_id).ok()
             }

@@ -4,7 +4,7 @@
 //! application), so this module knows nothing of PDF: it turns styled text into positioned
 //! glyphs on lines, and lines into pages.
 //!
-//! - `shape`: rustybuzz with the document's language (kerning, ligatures, `locl` forms);
+//! - `shape`: harfrust (HarfBuzz in Rust) with the document's language (kerning, ligatures, `locl` forms);
 //! - `hyphenate`: the `hyphenation` crate's TeX patterns, loaded once per language;
 //! - `linebreak`: UAX #14 break opportunities, hyphenation points and URL break points,
 //!   chosen by an optimum-fit (Knuth-Plass) paragraph breaker;

@@ -1,4 +1,4 @@
-//! Shaping: text to glyphs with rustybuzz, in the document's language.
+//! Shaping: text to glyphs with harfrust (HarfBuzz in Rust), in the document's language.
 //!
 //! Every glyph keeps the text of the cluster it draws (on the first glyph of the cluster), so
 //! the PDF's ToUnicode map can give back exactly what was written, ligatures and Bulgarian
@@ -37,18 +37,27 @@ pub struct MissingGlyph {
 /// plans (per face and script) and the shaped words are kept for the document's life.
 pub struct Shaper<'a> {
     fonts: &'a FontSet,
-    language: Option<rustybuzz::Language>,
-    plans: RefCell<Vec<(Style, rustybuzz::Script, rustybuzz::ShapePlan)>>,
+    /// One per face, in `Style::ALL` order.
+    shapers: Vec<harfrust::ShaperFont<'a, 'a>>,
+    language: Option<harfrust::Language>,
+    plans: RefCell<Vec<(Style, Option<harfrust::Script>, harfrust::ShapePlan)>>,
+    /// Reused between words, so shaping a word allocates nothing of its own.
+    buffer: RefCell<harfrust::Buffer>,
     words: RefCell<HashMap<(String, Style, u32), Vec<Glyph>>>,
 }
 
 impl<'a> Shaper<'a> {
     pub fn new(fonts: &'a FontSet, lang: &str) -> Shaper<'a> {
-        // rustybuzz maps a BCP 47 tag to OpenType language systems itself (bg -> BGR).
+        // harfrust maps a BCP 47 tag to OpenType language systems itself (bg -> BGR).
         Shaper {
             fonts,
-            language: rustybuzz::Language::from_str(lang).ok(),
+            shapers: Style::ALL
+                .iter()
+                .map(|&style| harfrust::ShaperFont::new(&fonts.face(style).shaping))
+                .collect(),
+            language: harfrust::Language::from_str(lang).ok(),
             plans: RefCell::new(Vec::new()),
+            buffer: RefCell::new(harfrust::Buffer::new()),
             words: RefCell::new(HashMap::new()),
         }
     }
@@ -74,12 +83,12 @@ impl<'a> Shaper<'a> {
         if let Some(glyphs) = self.words.borrow().get(&key) {
             return Ok(glyphs.clone());
         }
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        let shaper = &self.shapers[style.index()];
+        let mut buffer = self.buffer.borrow_mut();
+        buffer.clear();
         buffer.push_str(text);
-        if let Some(language) = &self.language {
-            buffer.set_language(language.clone());
-        }
-        buffer.set_direction(rustybuzz::Direction::LeftToRight);
+        buffer.set_language(self.language.clone());
+        buffer.set_direction(harfrust::Direction::LeftToRight);
         buffer.guess_segment_properties();
         let script = buffer.script();
         let mut plans = self.plans.borrow_mut();
@@ -89,10 +98,10 @@ impl<'a> Shaper<'a> {
         {
             Some(i) => i,
             None => {
-                let plan = rustybuzz::ShapePlan::new(
-                    &face.face,
-                    rustybuzz::Direction::LeftToRight,
-                    Some(script),
+                let plan = harfrust::ShapePlan::new(
+                    &face.shaping,
+                    harfrust::Direction::LeftToRight,
+                    script,
                     self.language.as_ref(),
                     &[],
                 );
@@ -100,11 +109,16 @@ impl<'a> Shaper<'a> {
                 plans.len() - 1
             }
         };
-        let shaped = rustybuzz::shape_with_plan(&face.face, &plans[index].2, buffer);
+        let with_plan = harfrust::ShapeOptions::new().plan(Some(&plans[index].2));
+        // The buffer's script and direction are the plan's, so shaping with it cannot fail;
+        // were it refused, harfrust would build a plan of its own (the buffer is untouched).
+        let shaped = harfrust::shape(shaper, &mut buffer, with_plan)
+            .or_else(|_| harfrust::shape(shaper, &mut buffer, harfrust::ShapeOptions::new()))
+            .is_ok();
         drop(plans);
         let scale = size / f32::from(face.units_per_em());
-        let infos = shaped.glyph_infos();
-        let positions = shaped.glyph_positions();
+        let infos = buffer.glyph_infos();
+        let positions = buffer.glyph_positions();
         let mut glyphs = Vec::with_capacity(infos.len());
         for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
             let start = info.cluster as usize;
@@ -127,6 +141,14 @@ impl<'a> Shaper<'a> {
                 x_offset: pos.x_offset as f32 * scale,
                 y_offset: pos.y_offset as f32 * scale,
                 text: cluster_text,
+            });
+        }
+        if !shaped {
+            // Unshaped, the buffer holds characters, not glyphs: never draw those.
+            return Err(MissingGlyph {
+                character: text.chars().next().unwrap_or('\u{fffd}'),
+                style,
+                offset: 0,
             });
         }
         self.words.borrow_mut().insert(key, glyphs.clone());

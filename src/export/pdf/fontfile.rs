@@ -293,19 +293,19 @@ mod tests {
         let original = fonts.face(crate::fonts::Style::Regular).data;
         let slim = strip_truetype(original).expect("a TrueType font");
         assert!(slim.len() < original.len());
-        let face = rustybuzz::ttf_parser::Face::parse(&slim, 0).expect("parses");
+        let face = ttf_parser::Face::parse(&slim, 0).expect("parses");
         let glyph = face.glyph_index('Ж').expect("Cyrillic kept");
         assert!(face.outline_glyph(glyph, &mut NoPen).is_some());
         assert_eq!(
             face.glyph_hor_advance(glyph),
-            rustybuzz::ttf_parser::Face::parse(original, 0)
+            ttf_parser::Face::parse(original, 0)
                 .expect("parses")
                 .glyph_hor_advance(glyph)
         );
     }
 
     struct NoPen;
-    impl rustybuzz::ttf_parser::OutlineBuilder for NoPen {
+    impl ttf_parser::OutlineBuilder for NoPen {
         fn move_to(&mut self, _: f32, _: f32) {}
         fn line_to(&mut self, _: f32, _: f32) {}
         fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) {}

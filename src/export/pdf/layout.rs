@@ -151,16 +151,16 @@ impl BlockStyle {
     }
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'f> {
     doc: &'a Summary,
-    shaper: Shaper<'a>,
+    shaper: Shaper<'f>,
     styles: Vec<SpanStyle>,
     blocks: Vec<LaidBlock>,
     tree: StructTree,
 }
 
 /// Lays the document out on A4 pages.
-pub fn lay_out(doc: &Summary, shaper: Shaper) -> Result<Layout, MissingCharacter> {
+pub fn lay_out(doc: &Summary, shaper: Shaper<'_>) -> Result<Layout, MissingCharacter> {
     let mut b = Builder {
         doc,
         shaper,
@@ -220,7 +220,7 @@ fn looks_like_url(text: &str) -> bool {
             || (text.contains('/') && text.contains('.')))
 }
 
-impl<'a> Builder<'a> {
+impl<'a, 'f> Builder<'a, 'f> {
     fn tag(&mut self, color: Rgb, href: Option<String>, elem: usize, origin: Origin) -> usize {
         self.styles.push(SpanStyle {
             color,

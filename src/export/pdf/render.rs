@@ -95,7 +95,7 @@ impl PageWriter<'_> {
             .map(|g| {
                 let font_width = face
                     .face
-                    .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id))
+                    .glyph_hor_advance(ttf_parser::GlyphId(g.id))
                     .map(|w| (f32::from(w) * 1000.0 / upem).trunc())
                     .unwrap_or(0.0);
                 let shaped = g.advance * 1000.0 / size;
