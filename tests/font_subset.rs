@@ -308,9 +308,7 @@ fn a_bulgarian_subset_maps_the_bulgarian_letter_forms() {
         let localized: Vec<char> = chars
             .iter()
             .copied()
-            .filter(|&c| {
-                shaped_glyph(face.data, c, Some("bg")) != shaped_glyph(face.data, c, None)
-            })
+            .filter(|&c| shaped_glyph(face.data, c, Some("bg")) != shaped_glyph(face.data, c, None))
             .collect();
         assert!(
             localized.contains(&'д') && localized.contains(&'ж'),

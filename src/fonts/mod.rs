@@ -88,12 +88,45 @@ pub struct FontFace {
     pub face: ttf_parser::Face<'static>,
     /// The shaper's own view of the same file (harfrust reads fonts with read-fonts).
     pub shaping: harfrust::Font,
+    /// The Basic Multilingual Plane characters the face draws, one bit each: every word
+    /// shaped and every character checked asks, and a cmap lookup is a binary search.
+    bmp_coverage: Box<[u64; 1024]>,
 }
 
 impl FontFace {
+    fn new(style: Style, data: &'static [u8]) -> Option<FontFace> {
+        let face = ttf_parser::Face::parse(data, 0).ok()?;
+        let shaping = harfrust::Font::new(data, 0)?;
+        let mut bmp_coverage = Box::new([0u64; 1024]);
+        let subtables = face
+            .tables()
+            .cmap
+            .into_iter()
+            .flat_map(|cmap| cmap.subtables);
+        for subtable in subtables.filter(|s| s.is_unicode()) {
+            subtable.codepoints(|code| {
+                let drawn = char::from_u32(code).and_then(|c| face.glyph_index(c));
+                if code <= 0xFFFF && drawn.is_some_and(|g| g.0 != 0) {
+                    bmp_coverage[code as usize / 64] |= 1 << (code % 64);
+                }
+            });
+        }
+        Some(FontFace {
+            style,
+            data,
+            face,
+            shaping,
+            bmp_coverage,
+        })
+    }
+
     /// Whether the face has a glyph for the character (glyph 0, `.notdef`, does not count).
     pub fn has_char(&self, c: char) -> bool {
-        self.face.glyph_index(c).is_some_and(|g| g.0 != 0)
+        let code = u32::from(c);
+        match self.bmp_coverage.get(code as usize / 64) {
+            Some(bits) => bits & (1 << (code % 64)) != 0,
+            None => self.face.glyph_index(c).is_some_and(|g| g.0 != 0),
+        }
     }
 
     pub fn units_per_em(&self) -> u16 {
@@ -124,24 +157,15 @@ impl FontSet {
     /// The faces compiled into polypress (the files in `fonts/`).
     pub fn embedded() -> Result<FontSet, Diagnostic> {
         let load = |style: Style, data: &'static [u8]| {
-            ttf_parser::Face::parse(data, 0)
-                .ok()
-                .zip(harfrust::Font::new(data, 0))
-                .map(|(face, shaping)| FontFace {
-                    style,
-                    data,
-                    face,
-                    shaping,
-                })
-                .ok_or_else(|| {
-                    Diagnostic::error(
-                        std::path::Path::new("fonts")
-                            .join(style.file_name())
-                            .as_path(),
-                        None,
-                        "the font file cannot be parsed",
-                    )
-                })
+            FontFace::new(style, data).ok_or_else(|| {
+                Diagnostic::error(
+                    std::path::Path::new("fonts")
+                        .join(style.file_name())
+                        .as_path(),
+                    None,
+                    "the font file cannot be parsed",
+                )
+            })
         };
         Ok(FontSet {
             faces: [
@@ -165,5 +189,31 @@ impl FontSet {
     /// the ones compiled in, so `build.rs` computes it once when polypress is built.
     pub fn sha256(&self) -> String {
         EMBEDDED_FONTS_SHA256.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_bits_agree_with_the_cmap_for_every_bmp_character() {
+        let fonts = FontSet::embedded().expect("fonts");
+        for face in fonts.faces() {
+            let mut drawn = 0;
+            for c in (0..=0xFFFF).filter_map(char::from_u32) {
+                let in_cmap = face.face.glyph_index(c).is_some_and(|g| g.0 != 0);
+                assert_eq!(face.has_char(c), in_cmap, "{c:?} in {}", face.style.name());
+                drawn += usize::from(in_cmap);
+            }
+            assert!(
+                drawn > 1000,
+                "{} draws {drawn} characters",
+                face.style.name()
+            );
+        }
+        let regular = fonts.face(Style::Regular);
+        assert!(regular.has_char('ő') && regular.has_char('ж') && regular.has_char('ø'));
+        assert!(!regular.has_char('\u{4e2d}'), "no CJK in Source Sans 3");
     }
 }

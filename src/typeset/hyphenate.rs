@@ -1,9 +1,11 @@
 //! Hyphenation patterns per language, loaded once per run and shared by every thread.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use hyphenation::{Hyphenator, Language, Load, Standard};
+use hyphenation::{Hyphenator as _, Language, Load, Standard};
+use rustc_hash::FxHashMap;
 
 /// The hyphenation language for a BCP 47 tag, if the `hyphenation` crate has patterns for it.
 pub fn language_for(tag: &str) -> Option<Language> {
@@ -38,6 +40,34 @@ pub fn dictionary(tag: &str) -> Option<Arc<Standard>> {
         .entry(language)
         .or_insert_with(|| Standard::from_embedded(language).ok().map(Arc::new))
         .clone()
+}
+
+/// A language's hyphenation for one document: the shared patterns, and the points already
+/// found for each word (a document repeats its words, and the patterns are walked letter by
+/// letter).
+pub struct Hyphenator {
+    dictionary: Arc<Standard>,
+    points: RefCell<FxHashMap<Box<str>, Vec<usize>>>,
+}
+
+impl Hyphenator {
+    /// `None` when there are no patterns for the language (then nothing is hyphenated).
+    pub fn for_language(tag: &str) -> Option<Hyphenator> {
+        Some(Hyphenator {
+            dictionary: dictionary(tag)?,
+            points: RefCell::new(FxHashMap::default()),
+        })
+    }
+
+    /// As [`hyphenation_points`], remembered per word.
+    pub fn points(&self, word: &str) -> Vec<usize> {
+        if let Some(points) = self.points.borrow().get(word) {
+            return points.clone();
+        }
+        let points = hyphenation_points(&self.dictionary, word);
+        self.points.borrow_mut().insert(word.into(), points.clone());
+        points
+    }
 }
 
 /// Byte offsets inside `word` where it may be hyphenated. Words in capitals (acronyms) and

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use unicode_linebreak::{linebreaks, BreakOpportunity};
 
-use super::hyphenate;
+use super::hyphenate::Hyphenator;
 use super::shape::{cluster_starts, Glyph, MissingGlyph, Shaper};
 use crate::fonts::Style;
 
@@ -110,11 +110,10 @@ pub fn break_paragraph(
     spans: &[Span],
     width: f32,
     alignment: Alignment,
-    hyphenate: bool,
-    lang: &str,
+    hyphenator: Option<&Hyphenator>,
 ) -> Result<Vec<Line>, BreakError> {
-    let hyphenate = hyphenate && alignment == Alignment::Justify;
-    let items = build_items(shaper, spans, alignment, hyphenate, lang)?;
+    let hyphenator = hyphenator.filter(|_| alignment == Alignment::Justify);
+    let items = build_items(shaper, spans, alignment, hyphenator)?;
     if items.len() <= 2 {
         return Ok(Vec::new());
     }
@@ -153,19 +152,13 @@ pub(crate) fn build_items(
     shaper: &Shaper,
     spans: &[Span],
     alignment: Alignment,
-    hyphenate: bool,
-    lang: &str,
+    hyphenator: Option<&Hyphenator>,
 ) -> Result<Vec<Item>, BreakError> {
     let text: String = spans.iter().map(|s| s.text.as_str()).collect();
     let opportunities: BTreeSet<usize> = linebreaks(&text)
         .filter(|(_, o)| *o == BreakOpportunity::Allowed)
         .map(|(i, _)| i)
         .collect();
-    let dictionary = if hyphenate {
-        hyphenate::dictionary(lang)
-    } else {
-        None
-    };
     let mut items: Vec<Item> = Vec::new();
     let mut span_start = 0;
     for (index, span) in spans.iter().enumerate() {
@@ -193,12 +186,10 @@ pub(crate) fn build_items(
                                 .range(global + 1..global + word.len())
                                 .map(|p| p - global),
                         );
-                        if let Some(dict) = &dictionary {
+                        if let Some(hyphenator) = hyphenator {
                             for (run_start, run) in letter_runs(word) {
                                 hyphen_points.extend(
-                                    hyphenate::hyphenation_points(dict, run)
-                                        .into_iter()
-                                        .map(|p| run_start + p),
+                                    hyphenator.points(run).into_iter().map(|p| run_start + p),
                                 );
                             }
                         }
@@ -780,8 +771,7 @@ mod tests {
             &shaper,
             &[span(PARAGRAPH, SpanKind::Text)],
             Alignment::Justify,
-            false,
-            "en",
+            None,
         )
         .expect("items");
         let width = 200.0;
@@ -803,8 +793,7 @@ mod tests {
             &[span(PARAGRAPH, SpanKind::Text)],
             220.0,
             Alignment::Justify,
-            true,
-            "en",
+            Hyphenator::for_language("en").as_ref(),
         )
         .expect("lines");
         assert!(lines.len() > 3);
@@ -826,8 +815,7 @@ mod tests {
             ],
             150.0,
             Alignment::Justify,
-            true,
-            "en",
+            Hyphenator::for_language("en").as_ref(),
         )
         .expect("lines");
         let texts = line_texts(&lines);
@@ -855,8 +843,7 @@ mod tests {
                 &[span(text, SpanKind::Text)],
                 width,
                 Alignment::Justify,
-                true,
-                "en",
+                Hyphenator::for_language("en").as_ref(),
             )
             .expect("lines");
             for t in line_texts(&lines) {
@@ -878,8 +865,7 @@ mod tests {
             )],
             120.0,
             Alignment::Ragged,
-            true,
-            "en",
+            Hyphenator::for_language("en").as_ref(),
         )
         .expect("lines");
         assert!(lines.len() > 1);
@@ -898,8 +884,7 @@ mod tests {
             &[span(PARAGRAPH, SpanKind::Text)],
             150.0,
             Alignment::Justify,
-            true,
-            "en",
+            Hyphenator::for_language("en").as_ref(),
         )
         .expect("lines");
         assert!(lines.iter().any(|l| l.hyphenated));
@@ -917,8 +902,7 @@ mod tests {
             ],
             100.0,
             Alignment::Justify,
-            true,
-            "en",
+            Hyphenator::for_language("en").as_ref(),
         )
         .expect_err("CJK is not in Source Sans 3");
         assert_eq!(err.span, 1);

@@ -5,8 +5,10 @@
 //! alternates included.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::str::FromStr;
+
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
 
 use crate::fonts::{FontSet, Style};
 
@@ -18,8 +20,8 @@ pub struct Glyph {
     pub x_offset: f32,
     pub y_offset: f32,
     /// The text this glyph stands for: the whole cluster on its first glyph, empty on the
-    /// others.
-    pub text: String,
+    /// others. Inline (no allocation) up to 23 bytes, so copying shaped words stays cheap.
+    pub text: SmolStr,
 }
 
 /// A character that the face drawing it has no glyph for.
@@ -43,7 +45,8 @@ pub struct Shaper<'a> {
     plans: RefCell<Vec<(Style, Option<harfrust::Script>, harfrust::ShapePlan)>>,
     /// Reused between words, so shaping a word allocates nothing of its own.
     buffer: RefCell<harfrust::Buffer>,
-    words: RefCell<HashMap<(String, Style, u32), Vec<Glyph>>>,
+    /// Shaped words per (style, size in bits), looked up by the word without copying it.
+    words: RefCell<Vec<((Style, u32), FxHashMap<Box<str>, Vec<Glyph>>)>>,
 }
 
 impl<'a> Shaper<'a> {
@@ -58,7 +61,7 @@ impl<'a> Shaper<'a> {
             language: harfrust::Language::from_str(lang).ok(),
             plans: RefCell::new(Vec::new()),
             buffer: RefCell::new(harfrust::Buffer::new()),
-            words: RefCell::new(HashMap::new()),
+            words: RefCell::new(Vec::new()),
         }
     }
 
@@ -69,6 +72,16 @@ impl<'a> Shaper<'a> {
     /// Shapes `text` (one style, no line breaks) at `size` points. Refuses characters the face
     /// cannot draw instead of drawing `.notdef`.
     pub fn shape(&self, text: &str, style: Style, size: f32) -> Result<Vec<Glyph>, MissingGlyph> {
+        let size_key = (style, size.to_bits());
+        let cached = self
+            .words
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == size_key)
+            .and_then(|(_, words)| words.get(text).cloned());
+        if let Some(glyphs) = cached {
+            return Ok(glyphs);
+        }
         let face = self.fonts.face(style);
         for (offset, character) in text.char_indices() {
             if !face.has_char(character) {
@@ -78,10 +91,6 @@ impl<'a> Shaper<'a> {
                     offset,
                 });
             }
-        }
-        let key = (text.to_string(), style, size.to_bits());
-        if let Some(glyphs) = self.words.borrow().get(&key) {
-            return Ok(glyphs.clone());
         }
         let shaper = &self.shapers[style.index()];
         let mut buffer = self.buffer.borrow_mut();
@@ -129,11 +138,14 @@ impl<'a> Shaper<'a> {
                     .map(|g| g.cluster as usize)
                     .find(|&c| c != start)
                     .unwrap_or(text.len());
-                text.get(start..end)
-                    .unwrap_or_default()
-                    .replace('\u{a0}', " ")
+                let cluster = text.get(start..end).unwrap_or_default();
+                if cluster.contains('\u{a0}') {
+                    SmolStr::new(cluster.replace('\u{a0}', " "))
+                } else {
+                    SmolStr::new(cluster)
+                }
             } else {
-                String::new()
+                SmolStr::default()
             };
             glyphs.push(Glyph {
                 id: u16::try_from(info.glyph_id).unwrap_or(0),
@@ -151,7 +163,15 @@ impl<'a> Shaper<'a> {
                 offset: 0,
             });
         }
-        self.words.borrow_mut().insert(key, glyphs.clone());
+        let mut words = self.words.borrow_mut();
+        let index = match words.iter().position(|(k, _)| *k == size_key) {
+            Some(index) => index,
+            None => {
+                words.push((size_key, FxHashMap::default()));
+                words.len() - 1
+            }
+        };
+        words[index].1.insert(text.into(), glyphs.clone());
         Ok(glyphs)
     }
 

@@ -6,6 +6,7 @@
 
 use crate::fonts::Style;
 use crate::model::{Block, Inline, Person, Pos, Summary};
+use crate::typeset::hyphenate::Hyphenator;
 use crate::typeset::linebreak::{break_paragraph, Alignment, Line, Span, SpanKind};
 use crate::typeset::paginate::{paginate, BlockMetrics, Placement};
 use crate::typeset::shape::{Glyph, Shaper};
@@ -154,6 +155,8 @@ impl BlockStyle {
 struct Builder<'a, 'f> {
     doc: &'a Summary,
     shaper: Shaper<'f>,
+    /// `None` for a language without hyphenation patterns.
+    hyphenator: Option<Hyphenator>,
     styles: Vec<SpanStyle>,
     blocks: Vec<LaidBlock>,
     tree: StructTree,
@@ -164,6 +167,7 @@ pub fn lay_out(doc: &Summary, shaper: Shaper<'_>) -> Result<Layout, MissingChara
     let mut b = Builder {
         doc,
         shaper,
+        hyphenator: Hyphenator::for_language(&doc.lang),
         styles: Vec::new(),
         blocks: Vec::new(),
         tree: StructTree::new(),
@@ -329,8 +333,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             &spans,
             style.width,
             style.alignment,
-            true,
-            &self.doc.lang,
+            self.hyphenator.as_ref(),
         )
         .map_err(|e| {
             let origin = spans

@@ -104,8 +104,8 @@ impl PageWriter<'_> {
                 let text = match known {
                     Some(t) => Some(t),
                     None if !g.text.is_empty() => {
-                        self.glyph_text.insert((style, g.id), g.text.clone());
-                        Some(g.text.clone())
+                        self.glyph_text.insert((style, g.id), g.text.to_string());
+                        Some(g.text.to_string())
                     }
                     None => None,
                 };
