@@ -33,6 +33,8 @@ pub struct MissingGlyph {
     pub offset: usize,
 }
 
+type ShapedWords = FxHashMap<Box<str>, Vec<Glyph>>;
+
 /// Shapes text with the faces of a `FontSet` in one language.
 ///
 /// A shaping plan costs more than shaping a word, and a document repeats its words, so the
@@ -46,7 +48,7 @@ pub struct Shaper<'a> {
     /// Reused between words, so shaping a word allocates nothing of its own.
     buffer: RefCell<harfrust::Buffer>,
     /// Shaped words per (style, size in bits), looked up by the word without copying it.
-    words: RefCell<Vec<((Style, u32), FxHashMap<Box<str>, Vec<Glyph>>)>>,
+    words: RefCell<Vec<((Style, u32), ShapedWords)>>,
 }
 
 impl<'a> Shaper<'a> {
