@@ -6,6 +6,8 @@
 pub mod subset;
 pub use subset::{subset, subset_localized, SubsetError};
 
+use std::sync::OnceLock;
+
 use crate::diagnostic::Diagnostic;
 
 /// The family name documents ask for.
@@ -88,44 +90,41 @@ pub struct FontFace {
     pub face: ttf_parser::Face<'static>,
     /// The shaper's own view of the same file (harfrust reads fonts with read-fonts).
     pub shaping: harfrust::Font,
-    /// The Basic Multilingual Plane characters the face draws, one bit each: every word
-    /// shaped and every character checked asks, and a cmap lookup is a binary search.
-    bmp_coverage: Box<[u64; 1024]>,
+    /// The Basic Multilingual Plane characters the face draws, one bit each, filled in 64
+    /// characters at a time when first asked: every word shaped and every character checked
+    /// asks, and a cmap lookup is a binary search.
+    bmp_coverage: Box<[OnceLock<u64>]>,
 }
 
 impl FontFace {
     fn new(style: Style, data: &'static [u8]) -> Option<FontFace> {
         let face = ttf_parser::Face::parse(data, 0).ok()?;
         let shaping = harfrust::Font::new(data, 0)?;
-        let mut bmp_coverage = Box::new([0u64; 1024]);
-        let subtables = face
-            .tables()
-            .cmap
-            .into_iter()
-            .flat_map(|cmap| cmap.subtables);
-        for subtable in subtables.filter(|s| s.is_unicode()) {
-            subtable.codepoints(|code| {
-                let drawn = char::from_u32(code).and_then(|c| face.glyph_index(c));
-                if code <= 0xFFFF && drawn.is_some_and(|g| g.0 != 0) {
-                    bmp_coverage[code as usize / 64] |= 1 << (code % 64);
-                }
-            });
-        }
         Some(FontFace {
             style,
             data,
             face,
             shaping,
-            bmp_coverage,
+            bmp_coverage: (0..1024).map(|_| OnceLock::new()).collect(),
         })
     }
 
     /// Whether the face has a glyph for the character (glyph 0, `.notdef`, does not count).
     pub fn has_char(&self, c: char) -> bool {
         let code = u32::from(c);
+        let drawn = |c: char| self.face.glyph_index(c).is_some_and(|g| g.0 != 0);
         match self.bmp_coverage.get(code as usize / 64) {
-            Some(bits) => bits & (1 << (code % 64)) != 0,
-            None => self.face.glyph_index(c).is_some_and(|g| g.0 != 0),
+            Some(block) => {
+                let bits = block.get_or_init(|| {
+                    let first = code - code % 64;
+                    (0..64).fold(0, |bits, i| {
+                        let covered = char::from_u32(first + i).is_some_and(drawn);
+                        bits | (u64::from(covered) << i)
+                    })
+                });
+                bits & (1 << (code % 64)) != 0
+            }
+            None => drawn(c),
         }
     }
 
