@@ -6,6 +6,7 @@
 pub mod docx;
 pub mod epub;
 pub mod pdf;
+pub mod zip_container;
 
 use std::fmt;
 

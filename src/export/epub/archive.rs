@@ -4,13 +4,9 @@
 //! Every entry carries the document's timestamp (never the clock) and the same
 //! permissions, so two builds of the same input give identical bytes.
 
-use std::io::{Cursor, Write};
-
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
-
 use super::EpubError;
 use crate::date::Timestamp;
+use crate::export::zip_container::{Method, ZipContainer};
 
 pub const MIMETYPE: &[u8] = b"application/epub+zip";
 
@@ -23,24 +19,17 @@ pub struct Entry {
 }
 
 pub fn write(entries: &[Entry], timestamp: Timestamp) -> Result<Vec<u8>, EpubError> {
-    let modified = timestamp.zip_datetime();
-    let stored = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Stored)
-        .last_modified_time(modified)
-        .unix_permissions(0o644);
-    let deflated = stored
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(6));
-
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    zip.start_file("mimetype", stored)?;
-    zip.write_all(MIMETYPE)?;
+    let mut zip = ZipContainer::new(timestamp);
+    zip.add("mimetype", MIMETYPE, Method::Stored)
+        .map_err(EpubError::Zip)?;
     for entry in entries {
-        zip.start_file(
-            entry.path.as_str(),
-            if entry.compress { deflated } else { stored },
-        )?;
-        zip.write_all(&entry.bytes)?;
+        let method = if entry.compress {
+            Method::Deflated
+        } else {
+            Method::Stored
+        };
+        zip.add(&entry.path, &entry.bytes, method)
+            .map_err(EpubError::Zip)?;
     }
-    Ok(zip.finish()?.into_inner())
+    zip.finish().map_err(EpubError::Zip)
 }

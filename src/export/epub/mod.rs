@@ -28,7 +28,7 @@ pub enum EpubError {
     #[error("cannot write XML: {0}")]
     Xml(#[from] std::io::Error),
     #[error("cannot write the ZIP container: {0}")]
-    Zip(#[from] zip::result::ZipError),
+    Zip(String),
     #[error("cannot encode the cover image: {0}")]
     Png(#[from] png::EncodingError),
     #[error("cannot embed the fonts: {0}")]

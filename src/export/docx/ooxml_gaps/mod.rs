@@ -18,12 +18,8 @@
 mod element_order;
 pub(super) mod font_embedding;
 
-use std::io::Write;
-
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
-
 use crate::date::Timestamp;
+use crate::export::zip_container::{Method, ZipContainer};
 use crate::fonts::FAMILY;
 use crate::model::Summary;
 use element_order::{repair_part, Element, Node};
@@ -379,21 +375,13 @@ fn font_table(fonts: &[EmbeddedFont]) -> Vec<u8> {
 }
 
 fn zip_parts(files: Vec<(String, Vec<u8>)>, timestamp: Timestamp) -> Result<Vec<u8>, String> {
-    let modified = timestamp.zip_datetime();
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .last_modified_time(modified)
-        .unix_permissions(0o644);
-    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut zip = ZipContainer::new(timestamp);
     for (name, bytes) in files {
-        zip.start_file(name.as_str(), options)
-            .and_then(|_| zip.write_all(&bytes).map_err(Into::into))
+        zip.add(&name, &bytes, Method::Deflated)
             .map_err(|e| format!("cannot add {name} to the package: {e}"))?;
     }
-    let cursor = zip
-        .finish()
-        .map_err(|e| format!("cannot finish the package: {e}"))?;
-    Ok(cursor.into_inner())
+    zip.finish()
+        .map_err(|e| format!("cannot finish the package: {e}"))
 }
 
 /// Escapes text for element content and attribute values.
