@@ -44,21 +44,19 @@ impl Timestamp {
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
     }
 
-    /// The date for ZIP entries (DOCX, EPUB). ZIP dates run from 1980 to 2107 in local time
-    /// without a zone; the UTC date is written, clamped into that range.
-    pub fn zip_datetime(self) -> zip::DateTime {
+    /// The date for ZIP entries (DOCX, EPUB) as MS-DOS packs it: `(date, time)`. ZIP dates
+    /// run from 1980 to 2107 in local time without a zone, to two seconds; the UTC date is
+    /// written, clamped into that range.
+    pub fn dos_date_time(self) -> (u16, u16) {
         let (year, month, day, hour, minute, second) = self.civil();
-        let clamped = year.clamp(1980, 2107) as u16;
-        let exact = i64::from(clamped) == year;
-        zip::DateTime::from_date_and_time(
-            clamped,
-            if exact { month as u8 } else { 1 },
-            if exact { day as u8 } else { 1 },
-            if exact { hour as u8 } else { 0 },
-            if exact { minute as u8 } else { 0 },
-            if exact { second as u8 } else { 0 },
-        )
-        .unwrap_or_default()
+        let (year, month, day, hour, minute, second) = if (1980..=2107).contains(&year) {
+            (year, month, day, hour, minute, second)
+        } else {
+            (year.clamp(1980, 2107), 1, 1, 0, 0, 0)
+        };
+        let date = ((year - 1980) as u16) << 9 | (month as u16) << 5 | day as u16;
+        let time = (hour as u16) << 11 | (minute as u16) << 5 | (second / 2) as u16;
+        (date, time)
     }
 
     /// `D:YYYYMMDDHHmmSSZ`, the PDF date form.
@@ -117,6 +115,36 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dos_dates_are_the_ones_the_zip_crate_computes() {
+        for epoch in [
+            0,
+            315_532_800,
+            1_700_000_001,
+            1_735_689_599,
+            4_354_819_200,
+            9_999_999_999,
+        ] {
+            let (date, time) = Timestamp(epoch).dos_date_time();
+            let (y, mo, d, h, mi, s) = Timestamp(epoch).civil();
+            let exact = (1980..=2107).contains(&y);
+            let reference = zip::DateTime::from_date_and_time(
+                y.clamp(1980, 2107) as u16,
+                if exact { mo as u8 } else { 1 },
+                if exact { d as u8 } else { 1 },
+                if exact { h as u8 } else { 0 },
+                if exact { mi as u8 } else { 0 },
+                if exact { s as u8 } else { 0 },
+            )
+            .expect("a ZIP date");
+            assert_eq!(
+                (date, time),
+                (reference.datepart(), reference.timepart()),
+                "{epoch}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -57,12 +57,12 @@ pub struct ZipContainer {
 
 impl ZipContainer {
     pub fn new(timestamp: Timestamp) -> ZipContainer {
-        let modified = timestamp.zip_datetime();
+        let (dos_date, dos_time) = timestamp.dos_date_time();
         ZipContainer {
             bytes: Vec::new(),
             records: Vec::new(),
-            dos_time: modified.timepart(),
-            dos_date: modified.datepart(),
+            dos_time,
+            dos_date,
             deflater: None,
         }
     }

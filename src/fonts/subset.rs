@@ -686,7 +686,11 @@ mod tests {
                     .face
                     .glyph_bounding_box(ttf_parser::GlyphId(glyph))
                     .map(|r| [r.x_min, r.y_min, r.x_max, r.y_max]);
-                assert_eq!(header_bounding_box(&face.face, glyph), decoded, "glyph {glyph}");
+                assert_eq!(
+                    header_bounding_box(&face.face, glyph),
+                    decoded,
+                    "glyph {glyph}"
+                );
                 boxes += usize::from(decoded.is_some());
             }
             assert!(boxes > 1000, "{} boxes compared", boxes);
