@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, DictItem, FontId, LinkAnnotation, Op,
     PaintMode, PdfDocument, PdfFontHandle, PdfPage, Pt, Rect, TextItem,
@@ -55,8 +57,9 @@ struct PageWriter<'a> {
     fonts: &'a FontSet,
     ops: Vec<Op>,
     marked: Vec<usize>,
-    /// The text first given to each glyph of each face: one glyph, one ToUnicode entry.
-    glyph_text: &'a mut BTreeMap<(Style, u16), String>,
+    /// Per glyph of each face: its width in the font (thousandths of an em) and the text
+    /// first given to it (one glyph, one ToUnicode entry). Looked up for every glyph drawn.
+    glyphs_seen: &'a mut FxHashMap<(Style, u16), (f32, Option<String>)>,
 }
 
 impl PageWriter<'_> {
@@ -93,22 +96,21 @@ impl PageWriter<'_> {
         glyphs
             .iter()
             .map(|g| {
-                let font_width = face
-                    .face
-                    .glyph_hor_advance(ttf_parser::GlyphId(g.id))
-                    .map(|w| (f32::from(w) * 1000.0 / upem).trunc())
-                    .unwrap_or(0.0);
+                let (font_width, first_text) =
+                    self.glyphs_seen.entry((style, g.id)).or_insert_with(|| {
+                        let width = face
+                            .face
+                            .glyph_hor_advance(ttf_parser::GlyphId(g.id))
+                            .map(|w| (f32::from(w) * 1000.0 / upem).trunc())
+                            .unwrap_or(0.0);
+                        (width, None)
+                    });
+                if first_text.is_none() && !g.text.is_empty() {
+                    *first_text = Some(g.text.to_string());
+                }
                 let shaped = g.advance * 1000.0 / size;
-                let offset = ((font_width - shaped) * 100.0).round() / 100.0;
-                let known = self.glyph_text.get(&(style, g.id)).cloned();
-                let text = match known {
-                    Some(t) => Some(t),
-                    None if !g.text.is_empty() => {
-                        self.glyph_text.insert((style, g.id), g.text.to_string());
-                        Some(g.text.to_string())
-                    }
-                    None => None,
-                };
+                let offset = ((*font_width - shaped) * 100.0).round() / 100.0;
+                let text = first_text.clone();
                 Codepoint {
                     gid: g.id,
                     offset,
@@ -170,7 +172,7 @@ pub fn render(
     short_title: &str,
 ) -> Result<Rendered, crate::typeset::shape::MissingGlyph> {
     let fonts = shaper.fonts();
-    let mut glyph_text = BTreeMap::new();
+    let mut glyphs_seen = FxHashMap::default();
     let mut rendered = Rendered {
         pages: Vec::new(),
         outline: Vec::new(),
@@ -189,7 +191,7 @@ pub fn render(
             fonts,
             ops: Vec::new(),
             marked: Vec::new(),
-            glyph_text: &mut glyph_text,
+            glyphs_seen: &mut glyphs_seen,
         };
         let mut annotations: Vec<(usize, String)> = Vec::new();
         let mut links: Vec<Op> = Vec::new();
