@@ -272,6 +272,9 @@ const BLEND_SLOTS: usize = 256 * (COVERAGE_STEPS as usize + 1);
 struct Blends {
     ink: Rgb,
     memo: Box<[Option<u8>; BLEND_SLOTS]>,
+    /// Straight from coverage to palette index for pixels still showing the background,
+    /// which nearly all inked pixels are.
+    over_background: [Option<u8>; 256],
 }
 
 impl Blends {
@@ -279,6 +282,7 @@ impl Blends {
         Blends {
             ink,
             memo: Box::new([None; BLEND_SLOTS]),
+            over_background: [None; 256],
         }
     }
 
@@ -286,6 +290,25 @@ impl Blends {
         if self.ink != ink {
             self.ink = ink;
             self.memo.fill(None);
+            self.over_background.fill(None);
+        }
+    }
+
+    /// The palette index a pixel showing the background (palette index 0) takes on under
+    /// the ink with `coverage`.
+    #[inline]
+    fn over_background(&mut self, palette: &mut Palette, coverage: u8) -> u8 {
+        match self.over_background[usize::from(coverage)] {
+            Some(index) => index,
+            None => {
+                // Step 0 leaves the pixel as it is.
+                let index = match COVERAGE_STEP[usize::from(coverage)] {
+                    0 => 0,
+                    step => self.blend(palette, 0, step),
+                };
+                self.over_background[usize::from(coverage)] = Some(index);
+                index
+            }
         }
     }
 
@@ -401,6 +424,13 @@ impl Canvas {
                 continue;
             };
             for (pixel, &coverage) in pixels.iter_mut().zip(coverage_row) {
+                if coverage == 0 {
+                    continue;
+                }
+                if *pixel == 0 {
+                    *pixel = self.blends.over_background(&mut self.palette, coverage);
+                    continue;
+                }
                 // Step 0 leaves the pixel as it is.
                 let step = COVERAGE_STEP[usize::from(coverage)];
                 if step != 0 {
