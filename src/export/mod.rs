@@ -3,6 +3,7 @@
 //! A writer returns the file's bytes; it never writes files (the pipeline does, atomically)
 //! and never knows the other writers exist.
 
+pub mod deflate;
 pub mod docx;
 pub mod epub;
 pub mod pdf;

@@ -4,15 +4,15 @@
 //! reuse one or to add data that is already deflated (only `raw_copy_file`, which needs a
 //! `ZipArchive` to copy from). With zlib-rs each new encoder allocates and zeroes about
 //! 380 KB of window and hash tables, which cost more than compressing our small parts. Here
-//! one `flate2::Compress` serves a whole package and is reset between entries (reset clears
-//! only the hash heads). The output is the same bytes the `zip` crate wrote: same deflate
-//! level and stream, same header fields. Drop this module once `zip` can reuse its encoder.
+//! one `Deflater` (libdeflate, see `super::deflate`) serves a whole package, with the header
+//! fields the `zip` crate wrote. Drop this module once `zip` can reuse an encoder or take
+//! data deflated elsewhere.
 //!
 //! What is written: local headers without extra fields (EPUB's `mimetype` must start at byte
 //! 38), no data descriptors, a central directory with Unix permissions 0644, no ZIP64 (the
 //! packages are far below 4 GiB and 65,535 entries; larger ones are refused).
 
-use flate2::{Compress, Compression, FlushCompress, Status};
+use super::deflate::Deflater;
 
 use crate::date::Timestamp;
 
@@ -51,8 +51,8 @@ pub struct ZipContainer {
     records: Vec<CentralRecord>,
     dos_time: u16,
     dos_date: u16,
-    /// Created with the first deflated entry, reset for every further one.
-    deflater: Option<Compress>,
+    /// Created with the first deflated entry, used for every further one.
+    deflater: Option<Deflater>,
 }
 
 impl ZipContainer {
@@ -162,39 +162,10 @@ impl ZipContainer {
     }
 
     /// Appends `data` as one raw deflate stream (no zlib header, as ZIP wants).
-    fn deflate(&mut self, data: &[u8]) -> Result<(), flate2::CompressError> {
-        let deflater = match &mut self.deflater {
-            Some(deflater) => {
-                deflater.reset();
-                deflater
-            }
-            None => self
-                .deflater
-                .insert(Compress::new(Compression::default(), false)),
-        };
-        compress_whole(deflater, data, &mut self.bytes)
-    }
-}
-
-/// Appends `data` to `out` as one complete stream of `compressor`, which must be new or reset
-/// (raw deflate or zlib, as the compressor was made).
-pub fn compress_whole(
-    compressor: &mut Compress,
-    data: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<(), flate2::CompressError> {
-    // Deflate grows incompressible data by a few bytes per block; text shrinks to a third.
-    out.reserve(data.len() / 2 + 64);
-    let mut input = data;
-    loop {
-        let consumed_before = compressor.total_in();
-        let status = compressor.compress_vec(input, out, FlushCompress::Finish)?;
-        // `total_in` advanced by what was taken from `input`, never more than its length.
-        input = &input[(compressor.total_in() - consumed_before) as usize..];
-        match status {
-            Status::StreamEnd => return Ok(()),
-            Status::Ok | Status::BufError => out.reserve(data.len() / 4 + 1024),
-        }
+    fn deflate(&mut self, data: &[u8]) -> Result<(), String> {
+        self.deflater
+            .get_or_insert_with(Deflater::default)
+            .raw(data, &mut self.bytes)
     }
 }
 
