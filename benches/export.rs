@@ -14,6 +14,10 @@ use polypress::fonts::FontSet;
 use polypress::model::Summary;
 use polypress::pipeline::{self, BuildOptions};
 
+// The allocator the polypress binary uses (src/main.rs), so these figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

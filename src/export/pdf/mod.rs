@@ -8,6 +8,7 @@
 //! - `fontfile`: what printpdf's font subsets carry that no viewer needs.
 
 pub mod catalog;
+pub mod content;
 pub mod fontfile;
 pub mod layout;
 pub mod render;
@@ -45,7 +46,7 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
     let shaper = Shaper::new(ctx.fonts, &doc.lang);
     let mut laid = layout::lay_out(doc, Shaper::new(ctx.fonts, &doc.lang))
         .map_err(|m| missing(m.character, m.style, &m.origin))?;
-    let rendered = render::render(&mut laid, &shaper, doc.short_title()).map_err(|m| {
+    let mut rendered = render::render(&mut laid, &shaper, doc.short_title()).map_err(|m| {
         missing(
             m.character,
             m.style,
@@ -67,6 +68,12 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
     };
     let mut warnings = Vec::new();
     let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
+    content::install(
+        &mut lo,
+        &rendered.inventory,
+        std::mem::take(&mut rendered.contents),
+    )
+    .map_err(writer_error)?;
 
     let digest: [u8; 32] = {
         let mut hasher = Sha256::new();

@@ -1,14 +1,14 @@
-//! Laid-out pages to printpdf operations: shaped glyph ids with their text, colour, rules,
-//! link annotations, and marked content that ties every drawn run to its structure element.
-
-use std::collections::BTreeMap;
+//! Laid-out pages to content streams (shaped glyph ids, colour, rules, and marked content
+//! that ties every drawn run to its structure element) and printpdf pages (link annotations,
+//! and the glyph inventory from which printpdf embeds the fonts; see `content`).
 
 use rustc_hash::FxHashMap;
 
 use printpdf::{
-    Actions, BorderArray, Codepoint, Color, ColorArray, DictItem, FontId, LinkAnnotation, Op,
-    PaintMode, PdfDocument, PdfFontHandle, PdfPage, Pt, Rect, TextItem,
+    Actions, BorderArray, ColorArray, FontId, LinkAnnotation, Op, PdfDocument, PdfPage, Pt, Rect,
 };
+
+use super::content::{ContentStream, Inventory};
 
 use super::layout::{self, Layout, Rgb, MUTED, RULE};
 use super::structure::Kid;
@@ -26,7 +26,12 @@ pub struct OutlineEntry {
 }
 
 pub struct Rendered {
+    /// For printpdf: the glyph inventory on the first page, the link annotations.
     pub pages: Vec<PdfPage>,
+    /// The pages' content, installed after printpdf has embedded the fonts.
+    pub contents: Vec<ContentStream>,
+    /// Every glyph the pages show, per face (see `content`).
+    pub inventory: Inventory,
     pub outline: Vec<OutlineEntry>,
     /// Per page, the structure element of each marked-content id, in order.
     pub marked: Vec<Vec<usize>>,
@@ -44,80 +49,61 @@ pub fn font_id(style: Style) -> FontId {
     })
 }
 
-fn color(c: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb {
-        r: c.0,
-        g: c.1,
-        b: c.2,
-        icc_profile: None,
-    })
-}
-
 struct PageWriter<'a> {
     fonts: &'a FontSet,
-    ops: Vec<Op>,
+    content: ContentStream,
     marked: Vec<usize>,
-    /// Per glyph of each face: its width in the font (thousandths of an em) and the text
-    /// first given to it (one glyph, one ToUnicode entry). Looked up for every glyph drawn.
-    glyphs_seen: &'a mut FxHashMap<(Style, u16), (f32, Option<String>)>,
+    /// Per glyph of each face, its width in the font (thousandths of an em). Looked up for
+    /// every glyph drawn.
+    font_widths: &'a mut FxHashMap<(Style, u16), f32>,
+    inventory: &'a mut Inventory,
 }
 
 impl PageWriter<'_> {
-    fn artifact(&mut self, ops: Vec<Op>) {
-        self.ops.push(Op::BeginMarkedContent {
-            tag: "Artifact".to_string(),
-        });
-        self.ops.extend(ops);
-        self.ops.push(Op::EndMarkedContent);
+    fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, c: Rgb) {
+        self.content.fill_color(c.0, c.1, c.2);
+        self.content.fill_rectangle(x, y, w, h);
     }
 
-    fn fill_rect(x: f32, y: f32, w: f32, h: f32, c: Rgb) -> Vec<Op> {
-        vec![
-            Op::SetFillColor { col: color(c) },
-            Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(y),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: None,
-                },
-            },
-        ]
+    /// A filled rectangle that is not part of the text (a rule, a bar).
+    fn artifact_rect(&mut self, x: f32, y: f32, w: f32, h: f32, c: Rgb) {
+        self.content.begin_artifact();
+        self.fill_rect(x, y, w, h, c);
+        self.content.end_marked_content();
     }
 
-    /// Glyphs as printpdf draws them: each carries its text (for ToUnicode) and, as a TJ
-    /// adjustment, the difference between the shaped advance (kerning, justification) and the
-    /// font's own width.
-    fn codepoints(&mut self, style: Style, size: f32, glyphs: &[Glyph]) -> Vec<Codepoint> {
+    /// Glyph ids with, as a TJ adjustment, the difference between the shaped advance
+    /// (kerning, justification) and the font's own width; each glyph goes into the inventory
+    /// with its text (for ToUnicode).
+    fn adjusted_glyphs(&mut self, style: Style, size: f32, glyphs: &[Glyph]) -> Vec<(u16, f32)> {
         let face = self.fonts.face(style);
         let upem = f32::from(face.units_per_em());
         glyphs
             .iter()
             .map(|g| {
-                let (font_width, first_text) =
-                    self.glyphs_seen.entry((style, g.id)).or_insert_with(|| {
-                        let width = face
-                            .face
-                            .glyph_hor_advance(ttf_parser::GlyphId(g.id))
-                            .map(|w| (f32::from(w) * 1000.0 / upem).trunc())
-                            .unwrap_or(0.0);
-                        (width, None)
-                    });
-                if first_text.is_none() && !g.text.is_empty() {
-                    *first_text = Some(g.text.to_string());
-                }
+                let font_width = *self.font_widths.entry((style, g.id)).or_insert_with(|| {
+                    face.face
+                        .glyph_hor_advance(ttf_parser::GlyphId(g.id))
+                        .map(|w| (f32::from(w) * 1000.0 / upem).trunc())
+                        .unwrap_or(0.0)
+                });
+                self.inventory.note(style, g.id, &g.text);
                 let shaped = g.advance * 1000.0 / size;
-                let offset = ((*font_width - shaped) * 100.0).round() / 100.0;
-                let text = first_text.clone();
-                Codepoint {
-                    gid: g.id,
-                    offset,
-                    cid: text,
-                }
+                let offset = ((font_width - shaped) * 100.0).round() / 100.0;
+                (g.id, offset)
             })
             .collect()
+    }
+
+    /// A text object: colour, font, position and glyphs.
+    fn text_object(&mut self, x: f32, y: f32, style: Style, size: f32, c: Rgb, glyphs: &[Glyph]) {
+        let adjusted = self.adjusted_glyphs(style, size, glyphs);
+        self.content.begin_text();
+        self.content.fill_color(c.0, c.1, c.2);
+        self.content.font(&font_id(style), size);
+        self.content.move_text(x, y);
+        self.content.show_glyphs(style, &adjusted);
+        self.content.end_text();
     }
 
     /// Draws glyphs tagged as content of `tag` (a structure type) with a new MCID.
@@ -135,32 +121,9 @@ impl PageWriter<'_> {
     ) -> usize {
         let mcid = self.marked.len();
         self.marked.push(elem);
-        let items = self.codepoints(style, size, glyphs);
-        self.ops.push(Op::BeginMarkedContentWithProperties {
-            tag: tag.to_string(),
-            properties: DictItem::Dict {
-                map: BTreeMap::from([("MCID".to_string(), DictItem::Int(mcid as i64))]),
-            },
-        });
-        self.ops.extend([
-            Op::StartTextSection,
-            Op::SetFillColor { col: color(c) },
-            Op::SetFont {
-                font: PdfFontHandle::External(font_id(style)),
-                size: Pt(size),
-            },
-            // `Td` from the identity matrix that BT sets, not `Tm`: printpdf merges runs that
-            // follow a `Tm` and, to do so, decodes every glyph's outline again for its
-            // width (a quarter of the PDF's time). Same placement, literal serialisation.
-            Op::SetTextCursor {
-                pos: printpdf::Point { x: Pt(x), y: Pt(y) },
-            },
-            Op::ShowText {
-                items: vec![TextItem::GlyphIds(items)],
-            },
-            Op::EndTextSection,
-            Op::EndMarkedContentWithProperties,
-        ]);
+        self.content.begin_marked_content(tag, mcid);
+        self.text_object(x, y, style, size, c, glyphs);
+        self.content.end_marked_content();
         mcid
     }
 }
@@ -172,9 +135,12 @@ pub fn render(
     short_title: &str,
 ) -> Result<Rendered, crate::typeset::shape::MissingGlyph> {
     let fonts = shaper.fonts();
-    let mut glyphs_seen = FxHashMap::default();
+    let mut font_widths = FxHashMap::default();
+    let mut inventory = Inventory::default();
     let mut rendered = Rendered {
         pages: Vec::new(),
+        contents: Vec::new(),
+        inventory: Inventory::default(),
         outline: Vec::new(),
         marked: Vec::new(),
         annotations: Vec::new(),
@@ -189,9 +155,10 @@ pub fn render(
     for (page, placement_ids) in by_page.iter().enumerate() {
         let mut w = PageWriter {
             fonts,
-            ops: Vec::new(),
+            content: ContentStream::default(),
             marked: Vec::new(),
-            glyphs_seen: &mut glyphs_seen,
+            font_widths: &mut font_widths,
+            inventory: &mut inventory,
         };
         let mut annotations: Vec<(usize, String)> = Vec::new();
         let mut links: Vec<Op> = Vec::new();
@@ -214,14 +181,13 @@ pub fn render(
                 }
             }
             if let Some(bar) = block.bar {
-                let ops = PageWriter::fill_rect(
+                w.artifact_rect(
                     bar.x,
                     top - block.line_height,
                     bar.width,
                     block.line_height + 0.2,
                     bar.color,
                 );
-                w.artifact(ops);
             }
             if placement.line == 0 {
                 if let Some(bullet) = &block.bullet {
@@ -306,19 +272,27 @@ pub fn render(
             }
             if block.rule_below && placement.line + 1 == block.lines.len() {
                 let y = top - block.line_height - 8.0;
-                let ops = PageWriter::fill_rect(layout::MARGIN_LEFT, y, 40.0, 2.0, layout::ACCENT);
-                w.artifact(ops);
+                w.artifact_rect(layout::MARGIN_LEFT, y, 40.0, 2.0, layout::ACCENT);
             }
         }
         footer(&mut w, shaper, &footer_title, page, layout.pages)?;
-        let mut ops = std::mem::take(&mut w.ops);
-        ops.extend(links);
+        rendered.contents.push(std::mem::take(&mut w.content));
         rendered.marked.push(std::mem::take(&mut w.marked));
         rendered.annotations.push(annotations);
-        rendered
-            .pages
-            .push(PdfPage::new(printpdf::Mm(210.0), printpdf::Mm(297.0), ops));
+        // printpdf gets the link annotations of each page; the inventory goes on the first
+        // page once every page is drawn.
+        rendered.pages.push(PdfPage::new(
+            printpdf::Mm(210.0),
+            printpdf::Mm(297.0),
+            links,
+        ));
     }
+    if let Some(first) = rendered.pages.first_mut() {
+        let mut ops = inventory.operations(font_id);
+        ops.append(&mut first.ops);
+        first.ops = ops;
+    }
+    rendered.inventory = inventory;
     Ok(rendered)
 }
 
@@ -367,7 +341,8 @@ fn footer(
 ) -> Result<(), crate::typeset::shape::MissingGlyph> {
     let number = shaper.shape(&format!("{} / {}", page + 1, pages), Style::Regular, 8.5)?;
     let number_width: f32 = number.iter().map(|g| g.advance).sum();
-    let mut ops = PageWriter::fill_rect(
+    w.content.begin_artifact();
+    w.fill_rect(
         layout::MARGIN_LEFT,
         layout::FOOTER_BASELINE + 11.0,
         layout::TEXT_WIDTH,
@@ -376,27 +351,16 @@ fn footer(
     );
     let right = layout::PAGE_WIDTH - layout::MARGIN_RIGHT - number_width;
     for (x, glyphs) in [(layout::MARGIN_LEFT, title), (right, &number[..])] {
-        let items = w.codepoints(Style::Regular, 8.5, glyphs);
-        ops.extend([
-            Op::StartTextSection,
-            Op::SetFillColor { col: color(MUTED) },
-            Op::SetFont {
-                font: PdfFontHandle::External(font_id(Style::Regular)),
-                size: Pt(8.5),
-            },
-            Op::SetTextCursor {
-                pos: printpdf::Point {
-                    x: Pt(x),
-                    y: Pt(layout::FOOTER_BASELINE),
-                },
-            },
-            Op::ShowText {
-                items: vec![TextItem::GlyphIds(items)],
-            },
-            Op::EndTextSection,
-        ]);
+        w.text_object(
+            x,
+            layout::FOOTER_BASELINE,
+            Style::Regular,
+            8.5,
+            MUTED,
+            glyphs,
+        );
     }
-    w.artifact(ops);
+    w.content.end_marked_content();
     Ok(())
 }
 
