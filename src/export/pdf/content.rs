@@ -41,11 +41,9 @@ impl ContentStream {
         }
     }
 
+    /// Writes `value` as `f32`'s `Display` does, which is what lopdf writes for a real.
     fn number(&mut self, value: f32) {
-        self.number.clear();
-        // `f32`'s `Display` is what lopdf writes for a real number.
-        let _ = write!(self.number, "{value}");
-        self.bytes.extend_from_slice(self.number.as_bytes());
+        write_real(&mut self.bytes, &mut self.number, value);
     }
 
     /// `/tag <</MCID n>> BDC`: content of a structure element.
@@ -109,11 +107,11 @@ impl ContentStream {
 
     /// `[<gid> offset <gid> ...] TJ` with the glyph ids of `style`'s face, each followed by
     /// its adjustment in thousandths of an em when it has one.
-    pub fn show_glyphs(&mut self, style: Style, glyphs: &[(u16, f32)]) {
+    pub fn show_glyphs(&mut self, style: Style, glyphs: impl IntoIterator<Item = (u16, f32)>) {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         self.operation();
         self.bytes.push(b'[');
-        for &(id, offset) in glyphs {
+        for (id, offset) in glyphs {
             self.bytes.push(b'<');
             self.glyph_slots.push((self.bytes.len(), style));
             for shift in [12, 8, 4, 0] {
@@ -160,39 +158,94 @@ impl ContentStream {
     }
 }
 
+/// Appends `value` as `f32`'s `Display` prints it (the shortest decimal that reads back as
+/// the same `f32`).
+///
+/// Most numbers here are hundredths (adjustments, colours, sizes, page positions), and for
+/// those the shortest decimal is the hundredths themselves: written digit by digit, as
+/// `Display`'s general algorithm cost more than everything else in a content stream.
+fn write_real(out: &mut Vec<u8>, scratch: &mut String, value: f32) {
+    let hundredths = (value * 100.0).round();
+    let exact = hundredths.abs() < 1.0e7
+        && hundredths / 100.0 == value
+        && !(hundredths == 0.0 && value.is_sign_negative());
+    if !exact {
+        scratch.clear();
+        let _ = write!(scratch, "{value}");
+        out.extend_from_slice(scratch.as_bytes());
+        return;
+    }
+    let hundredths = hundredths as i64;
+    if hundredths < 0 {
+        out.push(b'-');
+    }
+    let magnitude = hundredths.unsigned_abs();
+    let (whole, fraction) = (magnitude / 100, magnitude % 100);
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = whole;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+    if fraction != 0 {
+        out.push(b'.');
+        out.push(b'0' + (fraction / 10) as u8);
+        if fraction % 10 != 0 {
+            out.push(b'0' + (fraction % 10) as u8);
+        }
+    }
+}
+
 /// Old glyph id -> the subset's, per face.
 type GlyphNumbers = FxHashMap<(Style, u16), u16>;
 
-/// Every glyph the pages show, per face, with the text it stands for.
+/// Every glyph the pages show, per face, with its width in the font and the text it stands
+/// for.
 #[derive(Debug, Default, Clone)]
 pub struct Inventory {
-    glyphs: BTreeMap<Style, BTreeMap<u16, Option<String>>>,
+    glyphs: FxHashMap<(Style, u16), (f32, Option<String>)>,
 }
 
 impl Inventory {
-    /// Notes a glyph drawn in `style`; `text` is kept from the first time it is given.
-    pub fn note(&mut self, style: Style, id: u16, text: &str) {
-        let entry = self
+    /// Notes a glyph drawn in `style` and returns its width in the font, which `width` gives
+    /// the first time; `text` is kept from the first time it is given.
+    pub fn note(&mut self, style: Style, id: u16, text: &str, width: impl FnOnce() -> f32) -> f32 {
+        let (font_width, first_text) = self
             .glyphs
-            .entry(style)
-            .or_default()
-            .entry(id)
-            .or_insert(None);
-        if entry.is_none() && !text.is_empty() {
-            *entry = Some(text.to_string());
+            .entry((style, id))
+            .or_insert_with(|| (width(), None));
+        if first_text.is_none() && !text.is_empty() {
+            *first_text = Some(text.to_string());
         }
+        *font_width
+    }
+
+    /// The glyphs per face, faces in `Style` order and glyphs by id: the order printpdf is
+    /// given them, and so the order they come back in.
+    fn by_face(&self) -> BTreeMap<Style, BTreeMap<u16, Option<&String>>> {
+        let mut faces: BTreeMap<Style, BTreeMap<u16, Option<&String>>> = BTreeMap::new();
+        for (&(style, id), (_, text)) in &self.glyphs {
+            faces.entry(style).or_default().insert(id, text.as_ref());
+        }
+        faces
     }
 
     /// printpdf operations that show each glyph once, one text object per face.
     pub fn operations(&self, font_id: impl Fn(Style) -> FontId) -> Vec<Op> {
         let mut ops = Vec::new();
-        for (&style, glyphs) in &self.glyphs {
+        for (style, glyphs) in self.by_face() {
             let codepoints = glyphs
-                .iter()
-                .map(|(&gid, text)| Codepoint {
+                .into_iter()
+                .map(|(gid, text)| Codepoint {
                     gid,
                     offset: 0.0,
-                    cid: text.clone(),
+                    cid: text.cloned(),
                 })
                 .collect();
             ops.extend([
@@ -221,15 +274,16 @@ impl Inventory {
             .filter(|op| op.operator == "TJ")
             .filter_map(|op| op.operands.first()?.as_array().ok())
             .collect();
-        if arrays.len() != self.glyphs.len() {
+        let faces = self.by_face();
+        if arrays.len() != faces.len() {
             return Err(format!(
                 "printpdf wrote {} glyph runs for {} faces",
                 arrays.len(),
-                self.glyphs.len()
+                faces.len()
             ));
         }
         let mut numbers = GlyphNumbers::default();
-        for ((&style, glyphs), array) in self.glyphs.iter().zip(arrays) {
+        for ((style, glyphs), array) in faces.into_iter().zip(arrays) {
             let new_ids: Vec<u16> = array
                 .iter()
                 .filter_map(|o| o.as_str().ok())
@@ -309,7 +363,7 @@ mod tests {
         content.fill_color(0.11, 0.11, 0.13);
         content.font(&FontId("F2".into()), 10.5);
         content.move_text(76.0, 732.29004);
-        content.show_glyphs(Style::Bold, &[(5, 0.0), (0x1e, 20.0), (0x1c, -3.5)]);
+        content.show_glyphs(Style::Bold, [(5, 0.0), (0x1e, 20.0), (0x1c, -3.5)]);
         content.end_text();
         content.end_marked_content();
         content.begin_artifact();
@@ -329,10 +383,41 @@ mod tests {
     }
 
     #[test]
+    fn reals_are_written_as_display_writes_them() {
+        let mut values: Vec<f32> = (-200_000..200_000).map(|k| k as f32 / 100.0).collect();
+        values.extend([
+            0.0,
+            -0.0,
+            732.29004,
+            763.81,
+            0.121_568_63,
+            1.0e-7,
+            123_456_790.0,
+            0.3,
+            -0.01,
+            99_999.99,
+            25.0,
+            f32::MAX,
+            f32::MIN_POSITIVE,
+        ]);
+        values.extend((0..2000).map(|i| 841.89 - i as f32 * 0.137));
+        let (mut out, mut scratch) = (Vec::new(), String::new());
+        for value in values {
+            out.clear();
+            write_real(&mut out, &mut scratch, value);
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                value.to_string(),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_glyph_missing_from_the_subset_is_an_error() {
         let mut content = ContentStream::default();
         content.begin_text();
-        content.show_glyphs(Style::Italic, &[(7, 0.0)]);
+        content.show_glyphs(Style::Italic, [(7, 0.0)]);
         let err = content
             .renumbered(&GlyphNumbers::default())
             .expect_err("glyph 7 is unknown");

@@ -2,8 +2,6 @@
 //! that ties every drawn run to its structure element) and printpdf pages (link annotations,
 //! and the glyph inventory from which printpdf embeds the fonts; see `content`).
 
-use rustc_hash::FxHashMap;
-
 use printpdf::{
     Actions, BorderArray, ColorArray, FontId, LinkAnnotation, Op, PdfDocument, PdfPage, Pt, Rect,
 };
@@ -53,9 +51,6 @@ struct PageWriter<'a> {
     fonts: &'a FontSet,
     content: ContentStream,
     marked: Vec<usize>,
-    /// Per glyph of each face, its width in the font (thousandths of an em). Looked up for
-    /// every glyph drawn.
-    font_widths: &'a mut FxHashMap<(Style, u16), f32>,
     inventory: &'a mut Inventory,
 }
 
@@ -72,37 +67,29 @@ impl PageWriter<'_> {
         self.content.end_marked_content();
     }
 
-    /// Glyph ids with, as a TJ adjustment, the difference between the shaped advance
-    /// (kerning, justification) and the font's own width; each glyph goes into the inventory
-    /// with its text (for ToUnicode).
-    fn adjusted_glyphs(&mut self, style: Style, size: f32, glyphs: &[Glyph]) -> Vec<(u16, f32)> {
+    /// A text object: colour, font, position and glyphs. Each glyph id gets, as a TJ
+    /// adjustment, the difference between its shaped advance (kerning, justification) and the
+    /// font's own width; each goes into the inventory with its text (for ToUnicode).
+    fn text_object(&mut self, x: f32, y: f32, style: Style, size: f32, c: Rgb, glyphs: &[Glyph]) {
         let face = self.fonts.face(style);
         let upem = f32::from(face.units_per_em());
-        glyphs
-            .iter()
-            .map(|g| {
-                let font_width = *self.font_widths.entry((style, g.id)).or_insert_with(|| {
-                    face.face
-                        .glyph_hor_advance(ttf_parser::GlyphId(g.id))
-                        .map(|w| (f32::from(w) * 1000.0 / upem).trunc())
-                        .unwrap_or(0.0)
-                });
-                self.inventory.note(style, g.id, &g.text);
-                let shaped = g.advance * 1000.0 / size;
-                let offset = ((font_width - shaped) * 100.0).round() / 100.0;
-                (g.id, offset)
-            })
-            .collect()
-    }
-
-    /// A text object: colour, font, position and glyphs.
-    fn text_object(&mut self, x: f32, y: f32, style: Style, size: f32, c: Rgb, glyphs: &[Glyph]) {
-        let adjusted = self.adjusted_glyphs(style, size, glyphs);
+        let inventory = &mut *self.inventory;
+        let adjusted = glyphs.iter().map(|g| {
+            let font_width = inventory.note(style, g.id, &g.text, || {
+                face.face
+                    .glyph_hor_advance(ttf_parser::GlyphId(g.id))
+                    .map(|w| (f32::from(w) * 1000.0 / upem).trunc())
+                    .unwrap_or(0.0)
+            });
+            let shaped = g.advance * 1000.0 / size;
+            let offset = ((font_width - shaped) * 100.0).round() / 100.0;
+            (g.id, offset)
+        });
         self.content.begin_text();
         self.content.fill_color(c.0, c.1, c.2);
         self.content.font(&font_id(style), size);
         self.content.move_text(x, y);
-        self.content.show_glyphs(style, &adjusted);
+        self.content.show_glyphs(style, adjusted);
         self.content.end_text();
     }
 
@@ -135,7 +122,6 @@ pub fn render(
     short_title: &str,
 ) -> Result<Rendered, crate::typeset::shape::MissingGlyph> {
     let fonts = shaper.fonts();
-    let mut font_widths = FxHashMap::default();
     let mut inventory = Inventory::default();
     let mut rendered = Rendered {
         pages: Vec::new(),
@@ -157,7 +143,6 @@ pub fn render(
             fonts,
             content: ContentStream::default(),
             marked: Vec::new(),
-            font_widths: &mut font_widths,
             inventory: &mut inventory,
         };
         let mut annotations: Vec<(usize, String)> = Vec::new();
