@@ -63,6 +63,11 @@ pub struct ShardManifest {
 /// The digest of everything an output's bytes depend on: the source bytes, the font bytes,
 /// the polypress version, the format and the date option. Two jobs with equal input digests
 /// write equal bytes, so an existing output with this digest need not be rebuilt.
+/// SHA-256 of polypress's own code (`src/`, `Cargo.toml`, `Cargo.lock`), computed by
+/// `build.rs`: two builds with the same version number but different code are different
+/// inputs.
+const CODE_SHA256: &str = include_str!(concat!(env!("OUT_DIR"), "/code_sha256"));
+
 pub fn input_sha256(
     source_sha256: &str,
     fonts_sha256: &str,
@@ -71,8 +76,9 @@ pub fn input_sha256(
 ) -> String {
     let date = source_date_epoch.map_or_else(|| "none".to_string(), |s| s.to_string());
     let identity = format!(
-        "polypress-input 1\nversion {}\nsource {source_sha256}\nfonts {fonts_sha256}\nformat {extension}\nsource-date-epoch {date}\n",
-        env!("CARGO_PKG_VERSION")
+        "polypress-input 1\nversion {}\ncode {}\nsource {source_sha256}\nfonts {fonts_sha256}\nformat {extension}\nsource-date-epoch {date}\n",
+        env!("CARGO_PKG_VERSION"),
+        CODE_SHA256,
     );
     crate::sha256_hex(identity.as_bytes())
 }
