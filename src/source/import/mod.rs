@@ -9,6 +9,7 @@ mod decode;
 mod layout;
 mod names;
 mod propose;
+mod rewrap;
 mod write;
 
 use std::collections::BTreeMap;
@@ -127,6 +128,8 @@ pub fn import_text(
         message,
     })?;
     let (lines, mut notes) = remove_word_artefacts(lines);
+    let (lines, layout_notes) = rewrap::unwrap_layout(lines);
+    notes.extend(layout_notes);
     let recognised = layout::recognise(&lines).map_err(|message| ImportError::Structure {
         file: file.to_path_buf(),
         message,
