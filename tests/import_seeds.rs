@@ -48,6 +48,17 @@ fn seed_path(lang: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("no seed {prefix}* in {}", dir.display()))
 }
 
+/// The source after the editor's first step: writing the title, event and organiser import
+/// left empty because the text does not say them.
+fn editor_filled(xml: &str) -> String {
+    xml.replace("<title></title>", "<title>Title</title>")
+        .replace("<event></event>", "<event>Event</event>")
+        .replace(
+            "<organiser></organiser>",
+            "<organiser>Organiser</organiser>",
+        )
+}
+
 fn hand_checked(lang: &str) -> Summary {
     read_source(&common::repo_root().join(format!("sources/{lang}.xml")))
         .unwrap_or_else(|e| panic!("sources/{lang}.xml reads: {e}"))
@@ -172,8 +183,11 @@ fn assert_structure_of(lang: &str, imported: &Imported, tidy: fn(&mut Summary)) 
         imported.check_errors
     );
     // What matters is the file an editor gets: read it back rather than trusting the model.
-    let mut reread = parse_summary(imported.xml.as_bytes(), Path::new("imported.xml"))
-        .unwrap_or_else(|e| panic!("{lang}: {e}"));
+    let mut reread = parse_summary(
+        editor_filled(&imported.xml).as_bytes(),
+        Path::new("imported.xml"),
+    )
+    .unwrap_or_else(|e| panic!("{lang}: {e}"));
     let mut hand = hand_checked(lang);
     tidy(&mut reread);
     tidy(&mut hand);
@@ -316,7 +330,46 @@ fn doubtful_places_are_reported_with_their_line() {
     let title_at = en.xml.find("<title>").expect("title");
     let comment_at = en.xml.find("write the real title").expect("comment");
     assert!(comment_at < title_at);
-    assert!(en.xml.contains("check the event and the organiser"));
+    assert!(en.xml.contains("<event>Digital Masterclasses</event>"));
+    assert!(en
+        .xml
+        .contains("<organiser>Committee of the Regions (CoR)</organiser>"));
+    assert!(en.xml.contains("Check both."));
+}
+
+/// Where the text names no event, or its opening phrase is no title, import leaves the field
+/// empty and says so, instead of proposing the first words of the text or the title again.
+#[test]
+fn metadata_the_text_does_not_give_is_left_empty_with_a_comment() {
+    let et = import_seed("et");
+    assert!(et.xml.contains("<title></title>"), "{}", et.xml);
+    assert!(et.xml.contains("<event></event>"));
+    assert!(et
+        .xml
+        .contains("<organiser>Euroopa Regioonide Komitee</organiser>"));
+    assert!(et
+        .xml
+        .contains("import found no title in the text: write the real title"));
+    assert!(et.xml.contains("No event found in the text: write it"));
+    for field in ["title", "event"] {
+        assert!(
+            et.notes
+                .iter()
+                .any(|n| n.line == 2 && n.message.starts_with(&format!("<{field}> left empty"))),
+            "{:?}",
+            et.notes
+        );
+    }
+    // Never a disease for the organiser, nor the title twice.
+    for lang in ["da", "bg", "en", "hu", "et"] {
+        let meta = &import_seed(lang).summary.meta;
+        assert!(!meta.organiser.contains("COVID") && !meta.organiser.contains("Covid"));
+        assert!(
+            meta.event.is_empty() || meta.event != meta.title,
+            "{lang}: {meta:?}"
+        );
+        assert!(!meta.title.ends_with('…'), "{lang}: {}", meta.title);
+    }
 }
 
 #[test]
@@ -324,7 +377,9 @@ fn polypress_check_accepts_the_five_imported_sources_together() {
     let dir = tempfile::tempdir().expect("temporary folder");
     for (_, lang) in SEEDS {
         let imported = import_seed(lang);
-        std::fs::write(dir.path().join(format!("{lang}.xml")), &imported.xml).expect("write");
+        // What the editor does first: fill in what import left empty.
+        let xml = editor_filled(&imported.xml);
+        std::fs::write(dir.path().join(format!("{lang}.xml")), xml).expect("write");
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_polypress"))
         .arg("check")
