@@ -650,3 +650,30 @@ fn anomalies_are_reported_with_their_lines() {
         );
     }
 }
+
+/// A label with a typo ("Questoin 3") is still the third question, and reported: the line has
+/// the shape of a question label and carries the next number.
+#[test]
+fn a_question_label_that_differs_is_taken_as_a_question_and_reported() {
+    let text = edit(&seed_string("en"), "Question 3:", "Questoin 3:");
+    let imported = import_variant("en", &text);
+    assert_structure_of("en", &imported, |doc| {
+        if let Some(q) = doc.questions.as_mut() {
+            for question in &mut q.items {
+                question.label = question.label.replace("Questoin", "Question");
+            }
+        }
+    });
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("Questoin 3:"))
+        .map(|i| i + 1)
+        .expect("line");
+    assert!(
+        imported.notes.iter().any(|n| n.line == line
+            && n.message
+                .contains("taken as question 3, although its label \"Questoin 3\" differs")),
+        "{}",
+        notes_text(&imported)
+    );
+}
