@@ -74,7 +74,9 @@ pub struct Imported {
     pub notes: Vec<Note>,
     pub counts: Counts,
     /// What `polypress check` says about `xml`, if anything: a bug in import, or an option
-    /// (such as `--lang`) that the format refuses. The source is still worth writing.
+    /// (such as `--lang`) that the format refuses. The source is still worth writing. The
+    /// title, event or organiser import leaves empty for the editor (each with a comment and
+    /// a note) are not counted here, though `check` refuses them until they are written.
     pub check_errors: Option<SourceErrors>,
 }
 

@@ -69,7 +69,11 @@ impl Proposed {
             say(
                 "organiser",
                 &self.organiser,
-                "the name an acronym in brackets abbreviates, or the one the people lists also name"
+                if self.organiser.as_deref().is_some_and(|o| o.ends_with(')')) {
+                    "the words the acronym in brackets abbreviates"
+                } else {
+                    "a name of the first sentence that the people lists also give"
+                }
             )
         );
         (title, capitalise_first(&event))
