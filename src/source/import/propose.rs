@@ -65,7 +65,11 @@ impl Proposed {
         };
         let event = format!(
             "{}; {}. Check both.",
-            say("event", &self.event, "the capitalised name in the first sentence"),
+            say(
+                "event",
+                &self.event,
+                "the capitalised name in the first sentence"
+            ),
             say(
                 "organiser",
                 &self.organiser,

@@ -7,6 +7,7 @@
 //! reported with its line so the editor can check it.
 
 use super::decode::Line;
+use super::layout::question_line;
 use super::Note;
 use crate::source::read::find_url;
 
@@ -87,10 +88,14 @@ fn numbered(text: &str) -> Option<(u32, &str)> {
 /// numbers are reported. A single numbered line ("1. küsimus: …", "20. század …") is left
 /// alone: that is how questions and ordinals are written.
 fn bullet_numbered_lists(mut lines: Vec<Line>, notes: &mut Vec<Note>) -> Vec<Line> {
+    // Answers have paragraphs, not lists: in the Q&A a numbered line keeps its number as
+    // text, so nothing of it is lost.
+    let end = qa_start(&lines).unwrap_or(lines.len());
     let mut i = 0;
-    while i < lines.len() {
+    while i < end {
         let run = lines
             .iter()
+            .take(end)
             .skip(i)
             .enumerate()
             .take_while(|(k, l)| numbered(&l.text).is_some_and(|(n, _)| n as usize == k + 1))
@@ -114,6 +119,19 @@ fn bullet_numbered_lists(mut lines: Vec<Line>, notes: &mut Vec<Note>) -> Vec<Lin
         }
     }
     lines
+}
+
+/// The first question of the Q&A: a question line numbered 1 whose label a later line
+/// numbered 2 shares.
+fn qa_start(lines: &[Line]) -> Option<usize> {
+    lines.iter().enumerate().find_map(|(i, line)| {
+        let first = question_line(&line.text).filter(|q| q.number == 1)?;
+        let second = lines.iter().skip(i + 1).any(|later| {
+            question_line(&later.text)
+                .is_some_and(|q| q.number == 2 && q.template == first.template)
+        });
+        second.then_some(i)
+    })
 }
 
 #[cfg(test)]
@@ -198,5 +216,19 @@ mod tests {
         );
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].line, 3);
+    }
+
+    #[test]
+    fn numbered_lines_in_answers_keep_their_numbers() {
+        let input = [
+            "Question 1: What helps?",
+            "Alba Garavet: Two things:",
+            "1. Speed.",
+            "2. Trust.",
+            "Question 2: And then?",
+        ];
+        let (out, notes) = unwrap_layout(lines(&input));
+        assert_eq!(texts(&out), input);
+        assert!(notes.is_empty(), "{notes:?}");
     }
 }
