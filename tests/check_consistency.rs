@@ -1,5 +1,5 @@
 //! Cross-language consistency on the real sources (exactly the differences that exist between
-//! the four seed texts, nothing else) and on copies with one fault planted each.
+//! the five seed texts, nothing else) and on copies with one fault planted each.
 
 mod common;
 
@@ -47,20 +47,58 @@ fn edited_sources(edit: impl Fn(&str, String) -> String) -> (tempfile::TempDir, 
     (dir, files)
 }
 
-/// The findings the real sources must give: the Danish text gives Valeriia Voshchevska Inna's
-/// handle (the seed says so), and the Hungarian text sets Inna's whole talk as a bulleted
-/// list where the others have paragraphs (also as in the seeds).
+/// The findings the real sources must give, all of them the seeds' own: the Danish text
+/// gives Valeriia Voshchevska Inna's handle, and the Hungarian text sets Inna's whole talk as
+/// a bulleted list where the others have paragraphs; and the translators' slips: "PCING" and
+/// "# Coronafacts" in bg, straight quotation marks in da and en, an English quotation closed
+/// by a straight mark, an Estonian closing mark without its opening one, the Hungarian
+/// recording address glued to "YouTube-on:".
 fn real_findings(dir: &Path) -> Vec<String> {
+    let bg = dir.join("bg.xml");
     let da = dir.join("da.xml");
+    let en = dir.join("en.xml");
+    let et = dir.join("et.xml");
     let hu = dir.join("hu.xml");
     let talk = pos_of(&hu, "<talk speaker=\"lahti\"");
     vec![
         format!(
-            "da.xml:{}: error: da: the X/Twitter handle of \"voshchevska\" is @innastus, but @Val_Voshchevska in bg, en, hu (@innastus is the X/Twitter handle of \"lahti\")",
+            "bg.xml:{}: warning: bg: \"Coronafacts\" is written \"#Coronafacts\" in da, en, et, hu (did you mean \"#Coronafacts\"?)",
+            pos_of(&bg, "Coronafacts")
+        ),
+        format!(
+            "bg.xml:{}: warning: bg: \"PCING\" is written \"PING\" in da, en, et, hu (did you mean \"PING\"?)",
+            pos_of(&bg, "PCING")
+        ),
+        format!(
+            "da.xml:{}: error: da: the X/Twitter handle of \"voshchevska\" is @innastus, but @Val_Voshchevska in bg, en, et, hu (@innastus is the X/Twitter handle of \"lahti\")",
             pos_of(&da, "<person id=\"voshchevska\"")
         ),
-        format!("hu.xml:{talk}: warning: hu: the talk by \"lahti\" has 0 paragraphs, but 11 in bg, da, en"),
-        format!("hu.xml:{talk}: warning: hu: the talk by \"lahti\" has 12 list items, but 1 in bg, da, en"),
+        format!(
+            "da.xml:{}: warning: da: straight quotation marks around \"Hvordan vil verden se ud efter covid-19?\" (write “Hvordan vil verden se ud efter covid-19?”; da writes “…” or »…« or „…“)",
+            pos_of(&da, "\"Hvordan")
+        ),
+        format!(
+            "da.xml:{}: warning: da: straight quotation marks around \"falske nyheder\" (2 pairs in this part) (write “falske nyheder”; da writes “…” or »…« or „…“)",
+            pos_of(&da, "\"falske")
+        ),
+        format!(
+            "en.xml:{}: warning: en: the quotation “What will the world look … COVID-19?\" opens with “ but closes with a straight \" (close it with ”: “What will the world look like … COVID-19?”; en writes “…”)",
+            pos_of(&en, "“What")
+        ),
+        format!(
+            "en.xml:{}: warning: en: straight quotation marks around \"fake news\" (2 pairs in this part) (write “fake news”; en writes “…”)",
+            pos_of(&en, "\"fake")
+        ),
+        format!(
+            "et.xml:{}: warning: et: the closing “ in \"Usaldusväärsete sotsiaalmeedia käsiraamat“\" has no opening quotation mark (add the opening „ where the quotation starts; et writes „…“)",
+            pos_of(&et, "“ on samuti")
+        ),
+        format!(
+            "hu.xml:{}: warning: hu: the address www.cor.europa.eu/webinar-recording.go is glued to \"YouTube-on:\" before it (write a space before it: \"YouTube-on: www.cor.europa.eu/webinar-recording.go\")",
+            pos_of(&hu, "YouTube-on:www")
+        ),
+        format!("hu.xml:{talk}: warning: hu: the talk by \"lahti\" has 0 paragraphs, but 11 in bg, da, en, et"),
+        format!("hu.xml:{talk}: warning: hu: the talk by \"lahti\" has 12 list items, but 1 in bg, da, en, et"),
     ]
 }
 
@@ -68,7 +106,11 @@ fn real_findings(dir: &Path) -> Vec<String> {
 fn the_real_sources_give_exactly_their_real_differences() {
     let dir = common::repo_root().join("sources");
     let files = common::source_files();
-    assert_eq!(files.len(), 4, "da, bg, en, hu");
+    let langs: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(langs, ["bg", "da", "en", "et", "hu"]);
     assert_eq!(findings(&files, &dir), real_findings(&dir));
 }
 
@@ -81,7 +123,7 @@ fn a_figure_changed_in_one_language_is_named_with_both_values() {
     let hu = dir.path().join("hu.xml");
     let mut expected = real_findings(dir.path());
     expected.push(format!(
-        "hu.xml:{}: error: hu: the figures in this list item of the talk by \"lahti\" differ: hu has 200 where bg, da, en have 2000",
+        "hu.xml:{}: error: hu: the figures in this list item of the talk by \"lahti\" differ: hu has 200 where bg, da, en, et have 2000",
         pos_of(&hu, "<item>Először naponta 900")
     ));
     assert_eq!(findings(&files, dir.path()), expected);
@@ -97,11 +139,15 @@ fn a_figure_missing_from_a_paragraph_is_found_whatever_the_digit_grouping() {
     let bg = dir.path().join("bg.xml");
     let found = findings(&files, dir.path());
     let expected = format!(
-        "bg.xml:{}: error: bg: the figures in this list item of the talk by \"garavet\" differ: bg lacks 20.000, which da, en, hu have",
+        "bg.xml:{}: error: bg: the figures in this list item of the talk by \"garavet\" differ: bg lacks 20.000, which da, en, et, hu have",
         pos_of(&bg, "<item>Над 50 истории")
     );
     assert!(found.contains(&expected), "{expected}\nnot in\n{found:#?}");
-    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_eq!(
+        found.len(),
+        real_findings(dir.path()).len() + 1,
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -130,23 +176,23 @@ fn links_handles_profiles_attendance_talks_and_answers_are_compared() {
     // hu now has no talk by "garavet": that talk is compared between bg, da and en only.
     let expected = [
         format!(
-            "bg.xml:{}: error: bg: the links in the talk by \"garavet\" differ: bg has https://www.youtube.com/watch?v=nlO488lMZc5&feature=youtu.be where da, en have https://www.youtube.com/watch?v=nlO488lMZc4&feature=youtu.be",
+            "bg.xml:{}: error: bg: the links in the talk by \"garavet\" differ: bg has https://www.youtube.com/watch?v=nlO488lMZc5&feature=youtu.be where da, en, et have https://www.youtube.com/watch?v=nlO488lMZc4&feature=youtu.be",
             pos_of(&bg, "<talk speaker=\"garavet\"")
         ),
         format!(
-            "da.xml:{}: error: da: the list of answers to question 1 is 2 (by lahti, voshchevska), but 3 (by lahti, voshchevska, garavet) in bg, en, hu",
+            "da.xml:{}: error: da: the list of answers to question 1 is 2 (by lahti, voshchevska), but 3 (by lahti, voshchevska, garavet) in bg, en, et, hu",
             pos_of(&da, "<question number=\"1\"")
         ),
         format!(
-            "en.xml:{}: error: en: the registered figure of <attendance> is 117, but 171 in bg, da, hu",
+            "en.xml:{}: error: en: the registered figure of <attendance> is 117, but 171 in bg, da, et, hu",
             pos_of(&en, "<attendance")
         ),
         format!(
-            "en.xml:{}: error: en: the LinkedIn address of \"garavet\" is https://www.linkedin.com/in/alba-garavet-4237364/, but https://www.linkedin.com/in/alba-garavet-42373643/ in bg, da, hu",
+            "en.xml:{}: error: en: the LinkedIn address of \"garavet\" is https://www.linkedin.com/in/alba-garavet-4237364/, but https://www.linkedin.com/in/alba-garavet-42373643/ in bg, da, et, hu",
             pos_of(&en, "<person id=\"garavet\"")
         ),
         format!(
-            "hu.xml:{}: error: hu: the list of talks (by speaker) is 3 (lahti, voshchevska, lahti), but 3 (lahti, voshchevska, garavet) in bg, da, en",
+            "hu.xml:{}: error: hu: the list of talks (by speaker) is 3 (lahti, voshchevska, lahti), but 3 (lahti, voshchevska, garavet) in bg, da, en, et",
             pos_of(&hu, "<talk speaker=\"lahti\" affiliation=\"EDIC")
         ),
     ];
@@ -167,10 +213,15 @@ fn a_digit_inside_a_word_or_address_is_not_a_figure() {
     assert!(
         found
             .iter()
-            .any(|f| f.starts_with("en.xml:") && f.contains("en lacks 2019, which bg, da, hu have")),
+            .any(|f| f.starts_with("en.xml:")
+                && f.contains("en lacks 2019, which bg, da, et, hu have")),
         "{found:#?}"
     );
-    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_eq!(
+        found.len(),
+        real_findings(dir.path()).len() + 1,
+        "{found:#?}"
+    );
 }
 
 /// The documented example and a Danish copy of it, edited.
@@ -261,7 +312,7 @@ fn check_of_the_real_sources_exits_1_for_the_danish_handle() {
         .expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("1 errors, 2 warnings"), "{stderr}");
+    assert!(stderr.contains("1 errors, 10 warnings"), "{stderr}");
 }
 
 #[test]
@@ -269,8 +320,12 @@ fn with_two_languages_a_handle_that_is_someone_elses_is_the_one_named() {
     // da sorts before en, but da's handle for Valeriia is Inna's: da is named, not en.
     let dir = common::repo_root().join("sources");
     let files = vec![dir.join("en.xml"), dir.join("da.xml")];
+    let errors: Vec<String> = findings(&files, &dir)
+        .into_iter()
+        .filter(|f| f.contains(": error: "))
+        .collect();
     assert_eq!(
-        findings(&files, &dir),
+        errors,
         vec![format!(
             "da.xml:{}: error: da: the X/Twitter handle of \"voshchevska\" is @innastus, but @Val_Voshchevska in en (@innastus is the X/Twitter handle of \"lahti\")",
             pos_of(&dir.join("da.xml"), "<person id=\"voshchevska\"")
@@ -307,13 +362,17 @@ fn a_missing_person_and_a_changed_role_are_errors() {
     let found = findings(&files, dir.path());
     let expected = [
         format!(
-            "bg.xml:{}: error: bg: the role of \"ladwig\" is speaker, but moderator in da, en, hu",
+            "bg.xml:{}: error: bg: the role of \"ladwig\" is speaker, but moderator in da, en, et, hu",
             pos_of(&dir.path().join("bg.xml"), "<person id=\"ladwig\"")
         ),
-        "da.xml: error: da: person \"tkadlcikova\" is missing; bg, en, hu have it".to_string(),
+        "da.xml: error: da: person \"tkadlcikova\" is missing; bg, en, et, hu have it".to_string(),
     ];
     for e in &expected {
         assert!(found.contains(e), "{e}\nnot in\n{found:#?}");
     }
-    assert_eq!(found.len(), 5, "{found:#?}");
+    assert_eq!(
+        found.len(),
+        real_findings(dir.path()).len() + 2,
+        "{found:#?}"
+    );
 }

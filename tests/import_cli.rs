@@ -25,6 +25,19 @@ fn estonian() -> PathBuf {
     common::repo_root().join("tests/fixtures/import/et.txt")
 }
 
+/// The source after the editor's first step: writing the title, event and organiser import
+/// left empty because the text does not say them.
+fn filled(xml: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(xml)
+        .replace("<title></title>", "<title>Title</title>")
+        .replace("<event></event>", "<event>Event</event>")
+        .replace(
+            "<organiser></organiser>",
+            "<organiser>Organiser</organiser>",
+        )
+        .into_bytes()
+}
+
 fn import_to_stdout(file: &Path, lang: &str) -> Output {
     polypress()
         .args([
@@ -46,7 +59,8 @@ fn a_new_language_is_recognised_from_layout_alone() {
     let out = import_to_stdout(&estonian(), "et");
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    let doc = parse_summary(&out.stdout, Path::new("et.xml")).expect("the output passes check");
+    let doc =
+        parse_summary(&filled(&out.stdout), Path::new("et.xml")).expect("the output passes check");
     let people: Vec<(&str, &str, Role)> = doc
         .people
         .iter()
@@ -203,11 +217,25 @@ fn writes_sources_lang_xml_which_check_accepts_and_never_overwrites_unasked() {
     let written = dir.path().join("sources/et.xml");
     assert!(written.is_file());
 
-    let check = polypress()
-        .current_dir(dir.path())
-        .args(["check", "sources/et.xml"])
-        .output()
-        .expect("runs");
+    let check = || {
+        polypress()
+            .current_dir(dir.path())
+            .args(["check", "sources/et.xml"])
+            .output()
+            .expect("runs")
+    };
+    // The text has no title: import left it empty with a comment, and check says where it
+    // is missing until the editor writes one.
+    let first = check();
+    assert_eq!(first.status.code(), Some(1));
+    assert!(
+        stderr(&first).contains("sources/et.xml:6:5: error: <title> is empty"),
+        "{}",
+        stderr(&first)
+    );
+    let text = std::fs::read(&written).expect("reads");
+    std::fs::write(&written, filled(&text)).expect("writes");
+    let check = check();
     assert!(check.status.success(), "{}", stderr(&check));
 
     let again = run(&[]);
@@ -236,7 +264,7 @@ fn ids_from_another_language_reuses_its_ids() {
         .output()
         .expect("runs");
     assert!(out.status.success(), "{}", stderr(&out));
-    let doc = parse_summary(&out.stdout, Path::new("bg.xml")).expect("passes check");
+    let doc = parse_summary(&filled(&out.stdout), Path::new("bg.xml")).expect("passes check");
     let ids: Vec<&str> = doc.people.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -245,6 +273,6 @@ fn ids_from_another_language_reuses_its_ids() {
     assert_eq!(doc.id, "cor-digital-masterclass-2");
     // Without it, Cyrillic surnames are transliterated.
     let out = import_to_stdout(&bg, "bg");
-    let doc = parse_summary(&out.stdout, Path::new("bg.xml")).expect("passes check");
+    let doc = parse_summary(&filled(&out.stdout), Path::new("bg.xml")).expect("passes check");
     assert_eq!(doc.people[3].id, "ladvig");
 }

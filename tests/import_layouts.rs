@@ -21,7 +21,16 @@ fn import(text: &str, lang: &str) -> (Imported, Summary) {
         imported.check_errors,
         imported.xml
     );
-    let doc = parse_summary(imported.xml.as_bytes(), Path::new("variant.xml")).expect("reads");
+    // Title, event and organiser the text does not say are left empty for the editor.
+    let xml = imported
+        .xml
+        .replace("<title></title>", "<title>Title</title>")
+        .replace("<event></event>", "<event>Event</event>")
+        .replace(
+            "<organiser></organiser>",
+            "<organiser>Organiser</organiser>",
+        );
+    let doc = parse_summary(xml.as_bytes(), Path::new("variant.xml")).expect("reads");
     (imported, doc)
 }
 

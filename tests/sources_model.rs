@@ -1,4 +1,4 @@
-//! The four real sources (da, bg, en, hu) read into the model the seeds describe: the right
+//! The five real sources (da, bg, en, hu, et) read into the model the seeds describe: the right
 //! people, talks, questions and answers, every list item and link, and every word of the
 //! plain-text seed, with nothing added.
 //!
@@ -57,6 +57,14 @@ const EXPECTED: &[Expected] = &[
         seed_number: "003",
         list_items: 34,
         lists: 10,
+        subheadings: 8,
+        links: 7,
+    },
+    Expected {
+        lang: "et",
+        seed_number: "004",
+        list_items: 23,
+        lists: 7,
         subheadings: 8,
         links: 7,
     },
@@ -131,20 +139,34 @@ struct SeedLine {
 const RESIDUE: &str = "[bookmark: _GoBack]";
 
 fn seed_lines(seed: &str) -> Vec<SeedLine> {
-    seed.lines()
-        .map(|l| normalize(&l.replace(RESIDUE, "")))
-        .filter(|l| !l.is_empty())
-        .map(|l| match l.strip_prefix("· ") {
+    let mut out: Vec<SeedLine> = Vec::new();
+    for line in seed.lines() {
+        let line = normalize(&line.replace(RESIDUE, ""));
+        if line.is_empty() {
+            continue;
+        }
+        // The Estonian seed puts an address alone on the line after the sentence it ends
+        // ("… inglise keeles:" / "https://…"): one sentence, hard-wrapped.
+        if let Some(before) = out.last_mut() {
+            let only_an_address =
+                find_url(&line).is_some_and(|(start, end)| start == 0 && end == line.len());
+            if only_an_address && before.text.ends_with(':') {
+                before.text = format!("{} {line}", before.text);
+                continue;
+            }
+        }
+        out.push(match line.strip_prefix("· ") {
             Some(rest) => SeedLine {
                 text: rest.to_string(),
                 bullet: true,
             },
             None => SeedLine {
-                text: l,
+                text: line,
                 bullet: false,
             },
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 /// Runs of whitespace (the non-breaking space included) to one space, trimmed.
@@ -322,6 +344,7 @@ fn every_source_has_the_people_talks_and_questions_of_its_seed() {
             "da" => "Indhold",
             "bg" => "Съдържание",
             "hu" => "Tartalom",
+            "et" => "Sisukord",
             _ => "Contents",
         };
         assert_eq!(contents, Some(expected_contents), "{lang}: contents label");
@@ -432,7 +455,7 @@ fn counts_recomputed_from_the_seeds_match() {
             if questions
                 .items
                 .iter()
-                .any(|q| line.text.starts_with(&q.label))
+                .any(|q| line.text.starts_with(&normalize(&q.label)))
             {
                 per_question.push(0);
             } else if let Some(count) = per_question.last_mut() {
@@ -560,7 +583,7 @@ fn every_line_of_a_source_is_a_line_of_its_seed_with_its_bullet_or_without() {
             let text = plain_text(&question.text);
             let found = lines.iter().any(|l| {
                 l.text
-                    .strip_prefix(&question.label)
+                    .strip_prefix(&normalize(&question.label))
                     .and_then(|rest| rest.strip_prefix([':', ';']))
                     .is_some_and(|rest| rest.trim() == normalize(&text))
             });
@@ -665,6 +688,7 @@ fn digit_groups_do_not_break_and_the_danish_figure_stays_as_written() {
         ("en", "20\u{a0}000"),
         ("bg", "20\u{a0}000"),
         ("hu", "20\u{a0}000"),
+        ("et", "20\u{a0}000"),
         ("da", "20.000"),
     ] {
         let text = source(lang).visible_text().join("\n");
@@ -714,6 +738,30 @@ fn the_texts_own_inconsistencies_are_kept() {
     let hu = source("hu").visible_text().join("\n");
     assert!(!hu.contains("bookmark"), "hu: layout residue dropped");
     assert!(hu.contains("YouTube-on:www.cor.europa.eu/webinar-recording.go"));
+    let et_doc = source("et");
+    let et = et_doc.visible_text().join("\n");
+    assert!(
+        et.contains("Usaldusväärsete sotsiaalmeedia käsiraamat“ on"),
+        "et keeps the closing quote without its opening one"
+    );
+    let labels: Vec<&str> = et_doc
+        .questions
+        .as_ref()
+        .expect("questions")
+        .items
+        .iter()
+        .map(|q| q.label.as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "1.\u{a0}küsimus",
+            "2.\u{a0}küsimus",
+            "3.\u{a0}küsimus",
+            "4. küsimus"
+        ],
+        "et: each label keeps its own space"
+    );
 }
 
 /// Line and column (1-based, in characters) of the first occurrence of `needle`.

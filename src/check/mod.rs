@@ -5,9 +5,11 @@
 //! coverage) and skips a source that fails them.
 
 pub mod alphabets;
+pub mod anomalies;
 pub mod consistency;
 pub mod coverage;
 pub mod numbers;
+pub mod slips;
 
 use std::path::PathBuf;
 
@@ -74,6 +76,15 @@ pub fn check_files(paths: &[PathBuf], fonts: &FontSet) -> CheckReport {
         })
         .collect();
     let mut findings = consistency::compare(&readable);
+    let slip_sources: Vec<slips::Source> = readable
+        .iter()
+        .map(|s| slips::Source {
+            file: s.file,
+            doc: s.doc,
+            text: s.text,
+        })
+        .collect();
+    findings.extend(slips::check(&slip_sources));
     findings.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
     report.diagnostics.extend(findings);
     report
@@ -94,7 +105,8 @@ fn check_one(path: PathBuf, fonts: &FontSet) -> Checked {
     match crate::source::parse_summary(&bytes, &path) {
         Ok(summary) => {
             let missing = coverage::missing_glyphs(&summary, fonts);
-            let diagnostics = coverage::diagnostics(&missing, &bytes, &path, fonts);
+            let mut diagnostics = coverage::diagnostics(&missing, &bytes, &path, fonts);
+            diagnostics.extend(anomalies::check(&summary, &path));
             Checked {
                 path,
                 bytes,

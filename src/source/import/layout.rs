@@ -85,6 +85,45 @@ pub struct QuestionLine {
     pub text: String,
 }
 
+/// A label's spaces as the text should keep them: a single no-break space (U+00A0, U+202F,
+/// U+2007) stays, as the translator chose it to keep "1." with its word; a tab or a run of
+/// spaces becomes one space.
+fn tidy_label_spaces(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if !run.is_empty() {
+            let mut chars = run.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c @ ('\u{a0}' | '\u{202f}' | '\u{2007}')), None) => out.push(c),
+                _ => out.push(' '),
+            }
+            run.clear();
+        }
+    };
+    for c in label.trim().chars() {
+        if c.is_whitespace() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// What the labels of one Q&A share, compared without regard to the kind or number of spaces
+/// (no-break, narrow, figure, tab; spaces are left out) or to case: "1.\u{a0}küsimus" and
+/// "4. Küsimus" are one label.
+fn label_template(label_with_hash: &str) -> String {
+    label_with_hash
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 fn label_words_ok(words: &str) -> bool {
     let n = word_count(words);
     (1..=3).contains(&n)
@@ -108,12 +147,11 @@ pub fn question_line(text: &str) -> Option<QuestionLine> {
         let colon = rest.find([':', ';'])?;
         let words = rest.get(..colon)?.trim();
         if label_words_ok(words) {
-            let label = format!("{}{}", text.get(..len + 1)?, rest.get(..colon)?)
-                .trim_end()
-                .to_string();
+            let label =
+                tidy_label_spaces(&format!("{}{}", text.get(..len + 1)?, rest.get(..colon)?));
             return Some(QuestionLine {
                 number,
-                template: format!("#.{}", rest.get(..colon)?.trim_end()),
+                template: label_template(&format!("#.{}", rest.get(..colon)?)),
                 label,
                 text: rest.get(colon + 1..)?.trim().to_string(),
             });
@@ -141,11 +179,11 @@ pub fn question_line(text: &str) -> Option<QuestionLine> {
             .and_then(|r| r.strip_prefix(['–', '—', '-']))
             .filter(|r| r.starts_with(' '))?
     };
-    let words = words.trim();
+    let label = tidy_label_spaces(text.get(..digit_at + len)?);
     Some(QuestionLine {
         number,
-        template: format!("{words} #"),
-        label: format!("{words} {number}"),
+        template: label_template(&format!("{words} #")),
+        label,
         text: rest.trim().to_string(),
     })
 }
@@ -766,7 +804,7 @@ impl<'a> Recogniser<'a> {
                         ),
                     );
                 }
-                blocks.extend(talk.take().map(Block::Talk));
+                self.close_talk(talk.take(), &mut blocks);
                 self.talk_speakers.push(speaker);
                 talk = Some(Talk {
                     speaker,
@@ -811,7 +849,7 @@ impl<'a> Recogniser<'a> {
                 target.push(Block::Paragraph(paragraph(line, &line.text)));
             }
         }
-        blocks.extend(talk.take().map(Block::Talk));
+        self.close_talk(talk.take(), &mut blocks);
         Section {
             heading,
             blocks,
@@ -861,10 +899,11 @@ impl<'a> Recogniser<'a> {
                     l,
                     "unsure: no heading line before the first question; the source uses the questions' label".to_string(),
                 );
+                let label = question_line(&l.text).map(|q| q.label).unwrap_or_default();
                 (
-                    template
-                        .replace('#', "")
-                        .trim_matches(['.', ' '])
+                    label
+                        .replace(|c: char| c.is_ascii_digit(), "")
+                        .trim_matches(|c: char| c == '.' || c.is_whitespace())
                         .to_string(),
                     pos(l),
                     start,
@@ -877,7 +916,7 @@ impl<'a> Recogniser<'a> {
             if line.is_blank() {
                 continue;
             }
-            if let Some(q) = question_line(&line.text).filter(|q| q.template == template) {
+            if let Some(q) = self.question_in_qa(line, template, &items) {
                 items.push(Question {
                     number: q.number,
                     label: q.label,
@@ -916,6 +955,16 @@ impl<'a> Recogniser<'a> {
                     continue;
                 }
             }
+            if let Some(said) = unknown_answerer(&line.text) {
+                if items.last().is_some_and(|q| !q.answers.is_empty()) {
+                    self.note(
+                        line,
+                        format!(
+                            "\"{said}\" opens this line like an answer but is in no people list; kept as a paragraph of the answer above (add the person or correct the name)"
+                        ),
+                    );
+                }
+            }
             match items.last_mut() {
                 Some(question) => match question.answers.last_mut() {
                     Some(answer) => answer.paragraphs.push(paragraph(line, &line.text)),
@@ -942,6 +991,7 @@ impl<'a> Recogniser<'a> {
                 }
             }
         }
+        self.report_question_anomalies(&items, &names);
         // An answer whose name stood alone on its line takes the next line as its text; one
         // that has none keeps the name only, which `check` refuses: report it.
         for question in &items {
@@ -958,6 +1008,102 @@ impl<'a> Recogniser<'a> {
             pos: heading_pos,
         }
     }
+}
+
+impl Recogniser<'_> {
+    /// A question line of the Q&A: one with the label the questions share (spaces and case
+    /// aside), or one shaped like a question label that differs from it but carries the next
+    /// number, which is taken as a question and reported.
+    fn question_in_qa(
+        &mut self,
+        line: &Line,
+        template: &str,
+        items: &[Question],
+    ) -> Option<QuestionLine> {
+        let q = question_line(&line.text)?;
+        if q.template == template {
+            return Some(q);
+        }
+        let last = items.last()?;
+        let same_shape = q.template.starts_with('#') == template.starts_with('#');
+        if !same_shape || q.number != last.number + 1 {
+            return None;
+        }
+        self.note(
+            line,
+            format!(
+                "unsure: taken as question {}, although its label \"{}\" differs from the others' (\"{}\")",
+                q.number, q.label, last.label
+            ),
+        );
+        Some(q)
+    }
+
+    /// Ends a talk; one with nothing under its heading is reported (its text may have been
+    /// taken for another part, or be missing from the translation).
+    fn close_talk(&mut self, talk: Option<Talk>, blocks: &mut Vec<Block>) {
+        let Some(talk) = talk else { return };
+        if talk.blocks.is_empty() {
+            let name = self
+                .people
+                .get(talk.speaker.0)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            self.notes.push(Note {
+                line: talk.pos.line,
+                message: format!(
+                    "the talk by {name} has no text under its heading: check that none is missing"
+                ),
+            });
+        }
+        blocks.push(Block::Talk(talk));
+    }
+
+    /// Numbers that do not run 1..n, and a person answering one question twice.
+    fn report_question_anomalies(&mut self, items: &[Question], names: &[&str]) {
+        let numbers: Vec<u32> = items.iter().map(|q| q.number).collect();
+        let wrong = items
+            .iter()
+            .enumerate()
+            .find(|(i, q)| q.number as usize != i + 1);
+        if let Some((_, q)) = wrong {
+            let list: Vec<String> = numbers.iter().map(u32::to_string).collect();
+            self.notes.push(Note {
+                line: q.pos.line,
+                message: format!(
+                    "the questions are numbered {}, not 1 to {} in order: a question may be missing or numbered twice",
+                    list.join(", "),
+                    items.len()
+                ),
+            });
+        }
+        for q in items {
+            for (k, answer) in q.answers.iter().enumerate() {
+                let earlier = q.answers.iter().take(k).find(|a| a.by == answer.by);
+                if let Some(earlier) = earlier {
+                    self.notes.push(Note {
+                        line: answer.pos.line,
+                        message: format!(
+                            "{} answers question {} twice (lines {} and {}): check whether one answer is another person's",
+                            names.get(answer.by.0).copied().unwrap_or(""),
+                            q.number,
+                            earlier.pos.line,
+                            answer.pos.line
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// `First Last: text` where the name is no one's: an answer by someone the people lists do
+/// not have. Returns the name as written.
+fn unknown_answerer(text: &str) -> Option<&str> {
+    let (said, rest) = text.split_once(':')?;
+    let said = said.trim();
+    (said.split_whitespace().count() >= 2 && looks_like_name(said) && !rest.trim().is_empty())
+        .then_some(said)
 }
 
 struct Intro {

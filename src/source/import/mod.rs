@@ -9,6 +9,7 @@ mod decode;
 mod layout;
 mod names;
 mod propose;
+mod rewrap;
 mod write;
 
 use std::collections::BTreeMap;
@@ -73,7 +74,9 @@ pub struct Imported {
     pub notes: Vec<Note>,
     pub counts: Counts,
     /// What `polypress check` says about `xml`, if anything: a bug in import, or an option
-    /// (such as `--lang`) that the format refuses. The source is still worth writing.
+    /// (such as `--lang`) that the format refuses. The source is still worth writing. The
+    /// title, event or organiser import leaves empty for the editor (each with a comment and
+    /// a note) are not counted here, though `check` refuses them until they are written.
     pub check_errors: Option<SourceErrors>,
 }
 
@@ -127,6 +130,8 @@ pub fn import_text(
         message,
     })?;
     let (lines, mut notes) = remove_word_artefacts(lines);
+    let (lines, layout_notes) = rewrap::unwrap_layout(lines);
+    notes.extend(layout_notes);
     let recognised = layout::recognise(&lines).map_err(|message| ImportError::Structure {
         file: file.to_path_buf(),
         message,
@@ -137,25 +142,32 @@ pub fn import_text(
     assign_ids(&mut people, options.ids_from.as_ref(), &mut notes);
 
     let first_sentence = recognised.first_sentence.unwrap_or_default();
-    let title = if first_sentence.is_empty() {
-        recognised
-            .sections
-            .first()
-            .map(|s| s.heading.clone())
-            .unwrap_or_default()
-    } else {
-        propose::title(&first_sentence)
-    };
-    let (event, organiser) = propose::event_and_organiser(&first_sentence, &title);
+    let affiliations: Vec<String> = people
+        .iter()
+        .filter_map(|p| p.affiliation.clone())
+        .collect();
+    let proposed = propose::Proposed::from_text(&first_sentence, &affiliations);
+    let sentence_line = lines
+        .iter()
+        .find(|l| !first_sentence.is_empty() && l.text.starts_with(&first_sentence))
+        .map_or(1, |l| l.number);
+    for field in proposed.left_empty() {
+        notes.push(Note {
+            line: sentence_line,
+            message: format!(
+                "<{field}> left empty: the text does not say it clearly enough to propose one; write it"
+            ),
+        });
+    }
     let id = summary_id(options, file);
     let summary = Summary {
         id,
         lang: options.lang.clone(),
         meta: Meta {
-            title,
+            title: proposed.title.clone().unwrap_or_default(),
             short_title: None,
-            event,
-            organiser,
+            event: proposed.event.clone().unwrap_or_default(),
+            organiser: proposed.organiser.clone().unwrap_or_default(),
             date: None,
             revised: options.revised.clone(),
             attendance: recognised.attendance,
@@ -173,11 +185,14 @@ pub fn import_text(
     };
 
     notes.sort_by_key(|n| n.line);
-    let comments = editor_comments(file, &notes);
+    let comments = editor_comments(file, &notes, &proposed);
     let xml = write_source(&summary, &comments)?;
     let counts = count(&summary);
-    // Read back what was written: the check that the import did its job.
-    let check_errors = crate::source::parse_summary(xml.as_bytes(), file).err();
+    // Read back what was written: the check that the import did its job. The fields left
+    // empty for the editor on purpose are no failure of the import (their comments say so).
+    let check_errors = crate::source::parse_summary(xml.as_bytes(), file)
+        .err()
+        .and_then(|errors| without_fields_left_empty(errors, &proposed.left_empty()));
     Ok(Imported {
         xml,
         summary,
@@ -322,7 +337,18 @@ fn same_handle(a: &model::Person, b: &model::Person) -> bool {
     matches!((&a.twitter, &b.twitter), (Some(x), Some(y)) if x.eq_ignore_ascii_case(y))
 }
 
-fn editor_comments(file: &Path, notes: &[Note]) -> EditorComments {
+/// The reader's errors except "<title> is empty" (and event, organiser) for the fields
+/// import left empty for the editor; `None` when nothing else is left.
+fn without_fields_left_empty(errors: SourceErrors, empty: &[&str]) -> Option<SourceErrors> {
+    let left: Vec<_> = errors
+        .0
+        .into_iter()
+        .filter(|d| !empty.iter().any(|f| d.message == format!("<{f}> is empty")))
+        .collect();
+    (!left.is_empty()).then_some(SourceErrors(left))
+}
+
+fn editor_comments(file: &Path, notes: &[Note], proposed: &propose::Proposed) -> EditorComments {
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -338,13 +364,8 @@ fn editor_comments(file: &Path, notes: &[Note]) -> EditorComments {
         header: vec![format!(
             "Imported from {name} by `polypress import`. Check the comments below, then run `polypress check`."
         )],
-        before_title: Some(
-            "Proposed by import from the first sentence: write the real title.".to_string(),
-        ),
-        before_event: Some(
-            "Proposed by import from the first sentence: check the event and the organiser."
-                .to_string(),
-        ),
+        before_title: Some(proposed.comments().0),
+        before_event: Some(proposed.comments().1),
         at_lines,
     }
 }
