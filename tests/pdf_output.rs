@@ -90,10 +90,11 @@ fn every_font_is_embedded_subset_and_unicode_mapped() {
     }
 }
 
-/// pdftotext's text with line ends undone three ways: a hyphen that was inserted (removed),
-/// a hyphen that was written (kept), and a URL broken after a separator (joined).
+/// pdftotext's text with line ends undone three ways: a hyphen that was inserted (U+00AD,
+/// removed), a hyphen that was written (kept), and a URL broken after a separator (joined).
 fn extracted_variants(text: &str) -> [String; 3] {
     let flat = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = &text.replace("\u{ad}\n", "");
     [
         flat(text.replace("-\n", "")),
         flat(text.replace("-\n", "-")),

@@ -77,6 +77,9 @@ pub struct BreakError {
     pub span: usize,
 }
 
+/// The text of a hyphen inserted by a line break (see [`inserted_hyphen`]).
+pub const SOFT_HYPHEN: &str = "\u{ad}";
+
 const INFINITE_PENALTY: f32 = 10_000.0;
 const LINE_PENALTY: f64 = 10.0;
 const HYPHEN_PENALTY: f32 = 50.0;
@@ -200,7 +203,7 @@ pub(crate) fn build_items(
                 let hyphen = if hyphen_points.is_empty() {
                     Vec::new()
                 } else {
-                    shaper.shape("-", span.style, span.size).map_err(err)?
+                    inserted_hyphen(shaper, span).map_err(err)?
                 };
                 let hyphen_width: f32 = hyphen.iter().map(|g| g.advance).sum();
                 let mut cuts: Vec<(usize, Kind, bool)> = Vec::new();
@@ -290,6 +293,16 @@ pub(crate) fn build_items(
         glyphs: Vec::new(),
     });
     Ok(items)
+}
+
+/// The hyphen a break inserts: the hyphen's glyph standing for U+00AD (SOFT HYPHEN), the
+/// character that was invisibly there, so text taken from the page joins the word again.
+fn inserted_hyphen(shaper: &Shaper, span: &Span) -> Result<Vec<Glyph>, MissingGlyph> {
+    let mut glyphs = shaper.shape("-", span.style, span.size)?;
+    if let Some(first) = glyphs.first_mut() {
+        first.text = SOFT_HYPHEN.into();
+    }
+    Ok(glyphs)
 }
 
 /// Maximal runs of letters in a word (hyphenation patterns want bare words), with their
@@ -705,6 +718,12 @@ fn assemble_lines(
             }
             x += advance;
         }
+        if let Some(glue) = items
+            .get(at)
+            .filter(|i| matches!(i.kind, Kind::Glue { .. }))
+        {
+            keep_line_end_space(&mut pieces, glue, spans, x);
+        }
         lines.push(Line {
             pieces,
             width: x,
@@ -714,6 +733,33 @@ fn assemble_lines(
         start = line_start_after(items, at);
     }
     lines
+}
+
+/// Keeps the space a line was broken at in the text, drawn with no advance at the line's end
+/// (as TeX leaves the glue out but typst and word processors keep the character): without
+/// it, text read along the structure tree, which is what screen readers get, runs the last
+/// word of a line into the first of the next (ISO 32000-1 §14.8.2.5 wants word breaks as
+/// spaces in tagged PDF).
+fn keep_line_end_space(pieces: &mut Vec<Piece>, glue: &Item, spans: &[Span], x: f32) {
+    let Some(space) = glue.glyphs.first() else {
+        return;
+    };
+    let mut space = space.clone();
+    space.advance = 0.0;
+    let span = &spans[glue.span.min(spans.len() - 1)];
+    match pieces.last_mut() {
+        Some(p) if p.tag == span.tag && p.style == span.style && p.size == span.size => {
+            p.glyphs.push(space);
+        }
+        _ => pieces.push(Piece {
+            x,
+            width: 0.0,
+            tag: span.tag,
+            style: span.style,
+            size: span.size,
+            glyphs: vec![space],
+        }),
+    }
 }
 
 #[cfg(test)]

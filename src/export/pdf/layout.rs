@@ -374,6 +374,24 @@ impl<'a, 'f> Builder<'a, 'f> {
         Ok(())
     }
 
+    /// Ends the last block with a space that takes no room, for a structure element whose
+    /// text goes on in the next block (a talk's speaker line and its title make one
+    /// heading): text read along the tree then keeps the two apart.
+    fn end_with_space(&mut self) {
+        let Some(piece) = self
+            .blocks
+            .last_mut()
+            .and_then(|b| b.lines.last_mut())
+            .and_then(|l| l.pieces.last_mut())
+        else {
+            return;
+        };
+        if let Ok(mut space) = self.shaper.shape(" ", piece.style, piece.size) {
+            space.iter_mut().for_each(|g| g.advance = 0.0);
+            piece.glyphs.extend(space);
+        }
+    }
+
     fn title_block(&mut self) -> Result<(), MissingCharacter> {
         let meta = &self.doc.meta;
         let meta_origin = |what| Origin { pos: None, what };
@@ -559,6 +577,7 @@ impl<'a, 'f> Builder<'a, 'f> {
                         spans.push(self.span(aff, regular(10.5, MUTED), h, origin.clone()));
                     }
                     self.block(spans, BlockStyle::heading(10.5, 18.0, 1.0), |_| {})?;
+                    self.end_with_space();
                     let spans = vec![self.span(&talk.title, bold(13.0, INK), h, origin)];
                     let outline = format!("{name} \u{2014} {}", talk.title);
                     self.block(spans, BlockStyle::heading(13.0, 1.0, 5.0), |b| {
