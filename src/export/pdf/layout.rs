@@ -172,6 +172,16 @@ pub fn lay_out(doc: &Summary, shaper: Shaper<'_>) -> Result<Layout, MissingChara
         blocks: Vec::new(),
         tree: StructTree::new(),
     };
+    if let Some(hyphenator) = &b.hyphenator {
+        // People's names are never hyphenated, in whatever case they are written.
+        for person in &doc.people {
+            for part in person.name.split(|c: char| !c.is_alphabetic()) {
+                if !part.is_empty() {
+                    hyphenator.keep_whole(part);
+                }
+            }
+        }
+    }
     b.title_block()?;
     for section in &doc.sections {
         let h = b.tree.add(Role::H2, StructTree::ROOT);
