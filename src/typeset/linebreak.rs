@@ -99,9 +99,8 @@ const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
 const FINAL_HYPHEN_DEMERITS: f64 = 5000.0;
 const FITNESS_DEMERITS: f64 = 3000.0;
 /// The first pass, without hyphenation, accepts lines whose spaces stretch up to this ratio
-/// (TeX's `\pretolerance` 100 is a ratio of 1; 1.5 is a badness of about 340): a paragraph
-/// that sets this well unhyphenated gets no hyphen at all.
-const PRETOLERANCE: f32 = 1.5;
+/// (TeX's `\pretolerance` 100): a paragraph that sets this well unhyphenated gets no hyphen.
+const PRETOLERANCE: f32 = 1.0;
 /// Hyphenated lines in a row, at most (TeX counts on `\doublehyphendemerits` alone; a
 /// ladder of three is what a proofreader marks, so it is ruled out here).
 const MAX_HYPHENS_IN_A_ROW: u8 = 2;
