@@ -27,9 +27,16 @@ FOOTER_ZONE = 62.0
 
 
 def plain_text(doc):
+    """Each page's text as PyMuPDF gives it, the running footer (an /Artifact) left out, so
+    that a word hyphenated at the foot of a page joins its end on the next."""
     lines = []
     for page in doc:
-        lines.extend(page.get_text().splitlines())
+        height = page.rect.height
+        for block in page.get_text("blocks"):
+            x0, y0, x1, y1, text = block[:5]
+            if y0 > height - FOOTER_ZONE:
+                continue
+            lines.extend(text.splitlines())
     out = []
     for line in lines:
         if out and out[-1].endswith(SOFT_HYPHEN):

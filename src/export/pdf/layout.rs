@@ -549,7 +549,6 @@ impl<'a, 'f> Builder<'a, 'f> {
                         style.width = TEXT_WIDTH - 16.0;
                         style.space_before = 2.5;
                         style.space_after = 2.5;
-                        style.keep_together = true;
                         self.block(spans, style, |b| {
                             b.bullet = Some(Bullet {
                                 x: MARGIN_LEFT + 4.0,
