@@ -94,6 +94,8 @@ const SPACE_STRETCH: f32 = 0.6;
 const SPACE_SHRINK: f32 = 0.4;
 const EXPLICIT_BREAK_PENALTY: f32 = 50.0;
 const URL_BREAK_PENALTY: f32 = 100.0;
+/// A break between two letters of a word wider than the line.
+const LETTER_BREAK_PENALTY: f32 = 1000.0;
 const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
 /// A hyphen on the line before the last leaves a short word fragment alone.
 const FINAL_HYPHEN_DEMERITS: f64 = 5000.0;
@@ -122,6 +124,23 @@ pub(crate) struct Item {
     pub glyphs: Vec<Glyph>,
 }
 
+/// A word wider than the line, broken between its letters (grapheme clusters) so that it
+/// stays inside the margins: worth a warning to whoever wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overwide {
+    /// Index of the span in the paragraph, and the word's byte offset in the span's text.
+    pub span: usize,
+    pub offset: usize,
+    pub word: String,
+}
+
+/// A paragraph set in lines, with the words that had to be broken between letters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paragraph {
+    pub lines: Vec<Line>,
+    pub overwide: Vec<Overwide>,
+}
+
 /// Breaks a paragraph into lines of `width` points.
 pub fn break_paragraph(
     shaper: &Shaper,
@@ -130,23 +149,45 @@ pub fn break_paragraph(
     alignment: Alignment,
     hyphenator: Option<&Hyphenator>,
 ) -> Result<Vec<Line>, BreakError> {
+    set_paragraph(shaper, spans, width, alignment, hyphenator).map(|p| p.lines)
+}
+
+/// Paragraphs with more break items than this are broken line by line (first fit) instead
+/// of by the optimum-fit breaker: its time and the break nodes it keeps grow with the
+/// paragraph times the candidates per line, and a source may hold a paragraph of megabytes.
+/// Real paragraphs have a few hundred items.
+pub const MAX_OPTIMISED_ITEMS: usize = 20_000;
+
+/// As [`break_paragraph`], reporting the words broken between letters.
+pub fn set_paragraph(
+    shaper: &Shaper,
+    spans: &[Span],
+    width: f32,
+    alignment: Alignment,
+    hyphenator: Option<&Hyphenator>,
+) -> Result<Paragraph, BreakError> {
     let hyphenator = hyphenator.filter(|_| alignment == Alignment::Justify);
-    let items = build_items(shaper, spans, alignment, hyphenator)?;
+    let mut overwide = Vec::new();
+    let items = build_items_within(shaper, spans, alignment, hyphenator, width, &mut overwide)?;
     if items.len() <= 2 {
-        return Ok(Vec::new());
+        return Ok(Paragraph {
+            lines: Vec::new(),
+            overwide,
+        });
     }
     let ragged_stretch = match alignment {
         Alignment::Justify => 0.0,
         Alignment::Ragged => spans.first().map(|s| s.size * 4.0).unwrap_or(40.0),
     };
-    let breaks = optimum_breaks(&items, width, ragged_stretch);
-    Ok(assemble_lines(
-        &items,
-        &breaks,
-        spans,
-        width,
-        ragged_stretch,
-    ))
+    let breaks = if items.len() > MAX_OPTIMISED_ITEMS {
+        first_fit_breaks(&items, width)
+    } else {
+        optimum_breaks(&items, width, ragged_stretch)
+    };
+    Ok(Paragraph {
+        lines: assemble_lines(&items, &breaks, spans, width, ragged_stretch),
+        overwide,
+    })
 }
 
 /// Byte offsets in `word` after which a URL may break: after `/ . - ?`, not at its very end
@@ -166,11 +207,33 @@ pub fn url_break_points(word: &str) -> Vec<usize> {
     points
 }
 
+#[cfg(test)]
 pub(crate) fn build_items(
     shaper: &Shaper,
     spans: &[Span],
     alignment: Alignment,
     hyphenator: Option<&Hyphenator>,
+) -> Result<Vec<Item>, BreakError> {
+    build_items_within(
+        shaper,
+        spans,
+        alignment,
+        hyphenator,
+        f32::INFINITY,
+        &mut Vec::new(),
+    )
+}
+
+/// The paragraph's items for lines `width` wide: a word (or the part of one between its
+/// break points) wider than that also breaks between any two of its clusters, and is noted
+/// in `overwide`.
+pub(crate) fn build_items_within(
+    shaper: &Shaper,
+    spans: &[Span],
+    alignment: Alignment,
+    hyphenator: Option<&Hyphenator>,
+    width: f32,
+    overwide: &mut Vec<Overwide>,
 ) -> Result<Vec<Item>, BreakError> {
     let text: String = spans.iter().map(|s| s.text.as_str()).collect();
     let opportunities: BTreeSet<usize> = linebreaks(&text)
@@ -213,6 +276,16 @@ pub(crate) fn build_items(
                 }
                 let clusters: BTreeSet<usize> =
                     cluster_starts(&glyphs, word.len()).into_iter().collect();
+                let letter_breaks = if widest_piece(&glyphs, &points, &hyphen_points) > width {
+                    overwide.push(Overwide {
+                        span: index,
+                        offset: word_start,
+                        word: word.to_string(),
+                    });
+                    clusters.clone()
+                } else {
+                    BTreeSet::new()
+                };
                 let hyphen = if hyphen_points.is_empty() {
                     Vec::new()
                 } else {
@@ -220,8 +293,27 @@ pub(crate) fn build_items(
                 };
                 let hyphen_width: f32 = hyphen.iter().map(|g| g.advance).sum();
                 let mut cuts: Vec<(usize, Kind, bool)> = Vec::new();
-                for &p in points.union(&hyphen_points) {
+                let candidates: BTreeSet<usize> = points
+                    .union(&hyphen_points)
+                    .copied()
+                    .chain(letter_breaks.iter().copied())
+                    .collect();
+                for &p in &candidates {
                     if !clusters.contains(&p) || p == 0 || p >= word.len() {
+                        continue;
+                    }
+                    if !points.contains(&p) && !hyphen_points.contains(&p) {
+                        // Between two letters of a word too wide for the line: no hyphen
+                        // (it is no hyphenation point), at a price that keeps it the last
+                        // resort.
+                        cuts.push((
+                            p,
+                            Kind::Penalty {
+                                penalty: LETTER_BREAK_PENALTY,
+                                flagged: false,
+                            },
+                            false,
+                        ));
                         continue;
                     }
                     let before = word.get(..p).unwrap_or_default();
@@ -306,6 +398,26 @@ pub(crate) fn build_items(
         glyphs: Vec::new(),
     });
     Ok(items)
+}
+
+/// The width of the widest part of a word between its break points: what must fit on a line.
+fn widest_piece(
+    glyphs: &[Glyph],
+    points: &BTreeSet<usize>,
+    hyphen_points: &BTreeSet<usize>,
+) -> f32 {
+    let (mut widest, mut current, mut offset) = (0.0f32, 0.0f32, 0);
+    for g in glyphs {
+        if !g.text.is_empty() {
+            if offset > 0 && (points.contains(&offset) || hyphen_points.contains(&offset)) {
+                widest = widest.max(current);
+                current = 0.0;
+            }
+            offset += g.text.len();
+        }
+        current += g.advance;
+    }
+    widest.max(current)
 }
 
 /// The hyphen a break inserts: the hyphen's glyph standing for U+00AD (SOFT HYPHEN), the
@@ -603,8 +715,9 @@ fn knuth_plass(items: &[Item], width: f32, ragged_stretch: f32, pass: Pass) -> O
                 continue;
             }
             let badness = if r < -1.0 {
-                // Overfull (emergency only): the less it sticks out, the better.
-                1.0e6 + f64::from(length - width) * 1.0e4
+                // Overfull (emergency only): worse than any underfull line (a word broken
+                // between letters leaves one), and the less it sticks out, the better.
+                1.0e8 + f64::from(length - width) * 1.0e6
             } else if r.is_infinite() {
                 1.0e6
             } else {
@@ -684,9 +797,9 @@ fn fitness_class(r: f32) -> u8 {
     }
 }
 
-/// Line by line, the first break that fits: what a word processor does. Kept to show (in
-/// tests) what the optimum-fit breaker improves on.
-#[cfg(test)]
+/// Line by line, the first break that fits: what a word processor does. Linear in time and
+/// memory: used for paragraphs too long for the optimum-fit breaker, and in tests to show
+/// what that breaker improves on.
 pub(crate) fn first_fit_breaks(items: &[Item], width: f32) -> Vec<usize> {
     let s = sums(items);
     let mut breaks = Vec::new();
@@ -1099,7 +1212,7 @@ mod tests {
         let hyphenator = Hyphenator::for_language("bg");
         let text = "най-голямата информационна кампания #Coronafacts на Инна-Пириета Лахти \
             и Mediapool достигна най-голямата аудитория чрез #Coronafacts и Mediapool";
-        for width in (60..=200).step_by(7) {
+        for width in (95..=200).step_by(7) {
             let lines = break_paragraph(
                 &shaper,
                 &[span(text, SpanKind::Text)],
@@ -1135,6 +1248,77 @@ mod tests {
             .collect();
         assert!(!alone.is_empty());
         assert_eq!(joined, alone);
+    }
+
+    #[test]
+    fn a_word_wider_than_the_line_breaks_between_letters_and_is_reported() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let long = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(3);
+        let url = format!("https://example.org/{}", "a".repeat(120));
+        let text = format!("Before {long} and after.");
+        for (spans, word) in [
+            (vec![span(&text, SpanKind::Text)], long.as_str()),
+            (
+                vec![span("See ", SpanKind::Text), span(&url, SpanKind::Url)],
+                url.as_str(),
+            ),
+        ] {
+            let paragraph = set_paragraph(
+                &shaper,
+                &spans,
+                150.0,
+                Alignment::Justify,
+                Hyphenator::for_language("en").as_ref(),
+            )
+            .expect("lines");
+            for line in &paragraph.lines {
+                assert!(
+                    line.width <= 150.5,
+                    "{} > 150: {:?}",
+                    line.width,
+                    line_texts(&paragraph.lines)
+                );
+            }
+            let joined: String = line_texts(&paragraph.lines)
+                .concat()
+                .replace(['\u{ad}', ' '], "");
+            assert!(joined.contains(&word.replace('-', "")) || joined.contains(word));
+            assert_eq!(paragraph.overwide.len(), 1, "{:?}", paragraph.overwide);
+            assert!(
+                word.ends_with(&paragraph.overwide[0].word) || paragraph.overwide[0].word == word
+            );
+        }
+    }
+
+    #[test]
+    fn a_paragraph_too_long_for_the_optimiser_is_set_line_by_line() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let text = PARAGRAPH.repeat(200);
+        let items = build_items(
+            &shaper,
+            &[span(&text, SpanKind::Text)],
+            Alignment::Justify,
+            None,
+        )
+        .expect("items");
+        assert!(items.len() > MAX_OPTIMISED_ITEMS);
+        let lines = break_paragraph(
+            &shaper,
+            &[span(&text, SpanKind::Text)],
+            300.0,
+            Alignment::Justify,
+            None,
+        )
+        .expect("lines");
+        assert!(lines.len() > 1000);
+        assert!(lines.iter().all(|l| l.width <= 300.5));
+        let words: usize = line_texts(&lines)
+            .iter()
+            .map(|t| t.split_whitespace().count())
+            .sum();
+        assert_eq!(words, text.split_whitespace().count());
     }
 
     #[test]

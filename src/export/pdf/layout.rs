@@ -7,7 +7,7 @@
 use crate::fonts::Style;
 use crate::model::{Block, Inline, Person, Pos, Summary};
 use crate::typeset::hyphenate::Hyphenator;
-use crate::typeset::linebreak::{break_paragraph, Alignment, Line, Span, SpanKind};
+use crate::typeset::linebreak::{set_paragraph, Alignment, Line, Span, SpanKind};
 use crate::typeset::paginate::{paginate, BlockMetrics, Placement};
 use crate::typeset::shape::{Glyph, Shaper};
 
@@ -95,6 +95,9 @@ pub struct Layout {
     pub styles: Vec<SpanStyle>,
     pub tree: StructTree,
     pub pages: usize,
+    /// What the reader should know about how the text was set (a word broken between
+    /// letters), with where it is in the source.
+    pub warnings: Vec<String>,
 }
 
 /// A character no face can draw, where it is.
@@ -160,6 +163,7 @@ struct Builder<'a, 'f> {
     styles: Vec<SpanStyle>,
     blocks: Vec<LaidBlock>,
     tree: StructTree,
+    warnings: Vec<String>,
 }
 
 /// Lays the document out on A4 pages.
@@ -171,6 +175,7 @@ pub fn lay_out(doc: &Summary, shaper: Shaper<'_>) -> Result<Layout, MissingChara
         styles: Vec::new(),
         blocks: Vec::new(),
         tree: StructTree::new(),
+        warnings: Vec::new(),
     };
     if let Some(hyphenator) = &b.hyphenator {
         // People's names are never hyphenated, in whatever case they are written.
@@ -207,6 +212,7 @@ pub fn lay_out(doc: &Summary, shaper: Shaper<'_>) -> Result<Layout, MissingChara
         styles: b.styles,
         tree: b.tree,
         pages,
+        warnings: b.warnings,
     })
 }
 
@@ -338,7 +344,7 @@ impl<'a, 'f> Builder<'a, 'f> {
         style: BlockStyle,
         finish: impl FnOnce(&mut LaidBlock),
     ) -> Result<(), MissingCharacter> {
-        let lines = break_paragraph(
+        let paragraph = set_paragraph(
             &self.shaper,
             &spans,
             style.width,
@@ -360,6 +366,18 @@ impl<'a, 'f> Builder<'a, 'f> {
                 origin,
             }
         })?;
+        for word in &paragraph.overwide {
+            let origin = spans.get(word.span).and_then(|s| self.styles.get(s.tag));
+            let place = match origin.and_then(|o| o.origin.pos) {
+                Some(pos) => format!("the {} at {pos}", origin.map_or("text", |o| o.origin.what)),
+                None => format!("the {}", origin.map_or("text", |o| o.origin.what)),
+            };
+            self.warnings.push(format!(
+                "{place}: \"{}\" is wider than a line and is broken between letters",
+                word.word
+            ));
+        }
+        let lines = paragraph.lines;
         let line_height = style.size * style.leading;
         let mut laid = LaidBlock {
             metrics: BlockMetrics {
