@@ -112,3 +112,29 @@ fn no_hyphen_in_short_words_compounds_names_hashtags_or_acronyms() {
         }
     }
 }
+
+#[test]
+fn an_answer_s_lead_name_is_never_broken_across_lines() {
+    if !measuring_available() {
+        return;
+    }
+    for h in handouts() {
+        let Some(questions) = &h.summary.questions else {
+            continue;
+        };
+        let lines: Vec<String> = h
+            .measured
+            .pages
+            .iter()
+            .flat_map(|p| p.lines.iter().map(|l| l.text.replace('\u{a0}', " ")))
+            .collect();
+        for answer in questions.items.iter().flat_map(|q| &q.answers) {
+            let lead = format!("{}:", answer.name(&h.summary));
+            assert!(
+                lines.iter().any(|l| l.contains(&lead)),
+                "{}: \"{lead}\" is not whole on any line",
+                h.summary.lang
+            );
+        }
+    }
+}

@@ -26,6 +26,9 @@ pub enum SpanKind {
     Text,
     /// A web address: breaks only after `/ . - ?`, never hyphenated.
     Url,
+    /// A person's name: never broken, not even at its spaces or hyphens ("Инна-Пириета
+    /// Лахти"); the space after it is an ordinary space.
+    Name,
 }
 
 /// A run of text in one style. `tag` is the caller's: it comes back on every piece drawn
@@ -248,8 +251,21 @@ pub(crate) fn build_items_within(
             span: index,
         };
         let mut word_start = 0;
-        let pieces = span.text.split(' ');
-        let count = span.text.split(' ').count();
+        // A name's inner spaces hold like no-break spaces; only a space it ends with breaks.
+        let name_text;
+        let text = if span.kind == SpanKind::Name {
+            let inner = span.text.trim_end_matches(' ');
+            name_text = format!(
+                "{}{}",
+                inner.replace(' ', "\u{a0}"),
+                &span.text[inner.len()..]
+            );
+            name_text.as_str()
+        } else {
+            span.text.as_str()
+        };
+        let pieces = text.split(' ');
+        let count = text.split(' ').count();
         for (n, word) in pieces.enumerate() {
             if !word.is_empty() {
                 let glyphs = shaper.shape(word, span.style, span.size).map_err(|mut m| {
@@ -260,6 +276,7 @@ pub(crate) fn build_items_within(
                 let mut hyphen_points: BTreeSet<usize> = BTreeSet::new();
                 match span.kind {
                     SpanKind::Url => points.extend(url_break_points(word)),
+                    SpanKind::Name => {}
                     // A hashtag or a handle is one name: never broken.
                     SpanKind::Text if word.starts_with(['#', '@']) => {}
                     SpanKind::Text => {
@@ -1319,6 +1336,36 @@ mod tests {
             .map(|t| t.split_whitespace().count())
             .sum();
         assert_eq!(words, text.split_whitespace().count());
+    }
+
+    #[test]
+    fn a_name_is_never_broken_at_its_spaces_or_hyphens() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "bg");
+        let mut lead = span("Инна-Пириета Лахти: ", SpanKind::Name);
+        lead.style = Style::Bold;
+        let spans = [
+            lead,
+            span(
+                "Що се отнася до проекта, инфлуенсърите помогнаха.",
+                SpanKind::Text,
+            ),
+        ];
+        for width in (140..=250).step_by(11) {
+            let lines = break_paragraph(
+                &shaper,
+                &spans,
+                width as f32,
+                Alignment::Justify,
+                Hyphenator::for_language("bg").as_ref(),
+            )
+            .expect("lines");
+            let texts = line_texts(&lines);
+            assert!(
+                texts[0].starts_with("Инна-Пириета Лахти:"),
+                "{width}: {texts:?}"
+            );
+        }
     }
 
     #[test]

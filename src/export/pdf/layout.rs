@@ -748,13 +748,17 @@ impl<'a, 'f> Builder<'a, 'f> {
                     let elem = self.tree.add(Role::P, StructTree::ROOT);
                     let mut spans = Vec::new();
                     if i == 0 {
+                        // The bold lead is the paragraph's first words, set by the same
+                        // optimiser as the rest, and never broken inside the name.
                         let name = answer.name(self.doc).to_string();
-                        spans.push(self.span(
+                        let mut lead = self.span(
                             &format!("{name}: "),
                             bold(BODY_SIZE, ACCENT),
                             elem,
                             origin.clone(),
-                        ));
+                        );
+                        lead.kind = SpanKind::Name;
+                        spans.push(lead);
                     }
                     let origin = Origin {
                         pos: Some(paragraph.pos),
