@@ -428,6 +428,20 @@ mod tests {
     }
 
     #[test]
+    fn actual_text_is_a_utf16_text_string() {
+        let mut content = ContentStream::default();
+        content.begin_actual_text("\u{ad}");
+        content.end_marked_content();
+        let bytes = content
+            .renumbered(&GlyphNumbers::default())
+            .expect("no glyphs");
+        assert_eq!(
+            String::from_utf8(bytes).expect("ASCII"),
+            "/Span <</ActualText <FEFF00AD>>> BDC\nEMC"
+        );
+    }
+
+    #[test]
     fn a_glyph_missing_from_the_subset_is_an_error() {
         let mut content = ContentStream::default();
         content.begin_text();
