@@ -16,6 +16,7 @@ fn plain_extraction_gives_back_the_words_joined_only_at_soft_hyphens() {
     }
     for h in handouts() {
         let (recall, missing) = word_recall(&h.summary, &h.measured.plain);
+        eprintln!("{}: plain extraction word recall {recall:.4}", h.summary.lang);
         assert!(
             recall >= MIN_RECALL,
             "{}: plain extraction recalls {recall:.4} of the words; missing {missing:?}",
@@ -31,6 +32,7 @@ fn text_along_the_structure_tree_keeps_word_breaks() {
     }
     for h in handouts() {
         let (recall, missing) = word_recall(&h.summary, &h.measured.tree);
+        eprintln!("{}: structure tree word recall {recall:.4}", h.summary.lang);
         assert!(
             recall >= MIN_RECALL,
             "{}: the structure tree's text recalls {recall:.4} of the words; missing {missing:?}",
