@@ -16,7 +16,10 @@ fn plain_extraction_gives_back_the_words_joined_only_at_soft_hyphens() {
     }
     for h in handouts() {
         let (recall, missing) = word_recall(&h.summary, &h.measured.plain);
-        eprintln!("{}: plain extraction word recall {recall:.4}", h.summary.lang);
+        eprintln!(
+            "{}: plain extraction word recall {recall:.4}",
+            h.summary.lang
+        );
         assert!(
             recall >= MIN_RECALL,
             "{}: plain extraction recalls {recall:.4} of the words; missing {missing:?}",
