@@ -48,19 +48,37 @@ pub fn dictionary(tag: &str) -> Option<Arc<Standard>> {
 pub struct Hyphenator {
     dictionary: Arc<Standard>,
     points: RefCell<FxHashMap<Box<str>, Vec<usize>>>,
+    /// TeX's `\uchyph=0`: a word that starts with a capital is a name (of a person, a place,
+    /// an organisation: "Mediapool", "Helsinki") and stays whole. Not in languages that
+    /// capitalise every noun.
+    capitalised_words_whole: bool,
 }
 
 impl Hyphenator {
     /// `None` when there are no patterns for the language (then nothing is hyphenated).
     pub fn for_language(tag: &str) -> Option<Hyphenator> {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
         Some(Hyphenator {
             dictionary: dictionary(tag)?,
             points: RefCell::new(FxHashMap::default()),
+            capitalised_words_whole: !matches!(
+                primary.to_ascii_lowercase().as_str(),
+                "de" | "lb" | "gsw"
+            ),
         })
     }
 
-    /// As [`hyphenation_points`], remembered per word.
+    /// Never hyphenates `word` (a person's name, whatever its case).
+    pub fn keep_whole(&self, word: &str) {
+        self.points.borrow_mut().insert(word.into(), Vec::new());
+    }
+
+    /// As [`hyphenation_points`], remembered per word; none for a capitalised word where
+    /// names are what capitals mark.
     pub fn points(&self, word: &str) -> Vec<usize> {
+        if self.capitalised_words_whole && word.chars().next().is_some_and(char::is_uppercase) {
+            return Vec::new();
+        }
         if let Some(points) = self.points.borrow().get(word) {
             return points.clone();
         }
@@ -70,11 +88,19 @@ impl Hyphenator {
     }
 }
 
+/// Words shorter than this are never hyphenated ("ме-дии", "ко-ито" read badly).
+pub const MIN_WORD: usize = 6;
+/// Letters a break leaves at least before it (TeX's `\lefthyphenmin`).
+pub const MIN_BEFORE: usize = 2;
+/// Letters a break leaves at least after it (TeX's `\righthyphenmin`).
+pub const MIN_AFTER: usize = 3;
+
 /// Byte offsets inside `word` where it may be hyphenated. Words in capitals (acronyms) and
-/// short words are left whole; at least two letters stay before a break and three after it.
+/// words under [`MIN_WORD`] letters are left whole; at least [`MIN_BEFORE`] letters stay
+/// before a break and [`MIN_AFTER`] after it.
 pub fn hyphenation_points(dictionary: &Standard, word: &str) -> Vec<usize> {
     let letters = word.chars().count();
-    if letters < 5 || !word.chars().any(|c| c.is_lowercase()) {
+    if letters < MIN_WORD || !word.chars().any(|c| c.is_lowercase()) {
         return Vec::new();
     }
     let first_upper_then_upper = word.chars().filter(|c| c.is_uppercase()).count() > 1;
@@ -86,7 +112,7 @@ pub fn hyphenation_points(dictionary: &Standard, word: &str) -> Vec<usize> {
         .into_iter()
         .filter(|&b| {
             let before = word.get(..b).map(|s| s.chars().count()).unwrap_or(0);
-            before >= 2 && letters - before >= 3 && word.is_char_boundary(b)
+            before >= MIN_BEFORE && letters - before >= MIN_AFTER && word.is_char_boundary(b)
         })
         .collect()
 }
@@ -106,6 +132,42 @@ mod tests {
     fn hungarian_long_word_gets_points() {
         let dict = dictionary("hu").expect("hu patterns");
         assert!(!hyphenation_points(&dict, "kommunikációs").is_empty());
+    }
+
+    #[test]
+    fn five_letter_words_stay_whole() {
+        let dict = dictionary("bg").expect("bg patterns");
+        for word in ["медии", "които", "бъдем"] {
+            assert!(hyphenation_points(&dict, word).is_empty(), "{word}");
+        }
+    }
+
+    #[test]
+    fn fragments_keep_two_letters_before_and_three_after() {
+        for (tag, word) in [
+            ("hu", "kommunikációs"),
+            ("bg", "инфлуенсърите"),
+            ("en", "communication"),
+        ] {
+            let dict = dictionary(tag).expect("patterns");
+            let points = hyphenation_points(&dict, word);
+            assert!(!points.is_empty(), "{word}");
+            for p in points {
+                assert!(word[..p].chars().count() >= MIN_BEFORE, "{word} at {p}");
+                assert!(word[p..].chars().count() >= MIN_AFTER, "{word} at {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn capitalised_words_are_names_except_in_german() {
+        let en = Hyphenator::for_language("en").expect("en");
+        assert!(en.points("Mediapool").is_empty());
+        assert!(!en.points("communication").is_empty());
+        let de = Hyphenator::for_language("de").expect("de");
+        assert!(!de.points("Kommunikation").is_empty());
+        de.keep_whole("Voshchevska");
+        assert!(de.points("Voshchevska").is_empty());
     }
 
     #[test]

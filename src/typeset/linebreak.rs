@@ -26,6 +26,9 @@ pub enum SpanKind {
     Text,
     /// A web address: breaks only after `/ . - ?`, never hyphenated.
     Url,
+    /// A person's name: never broken, not even at its spaces or hyphens ("Инна-Пириета
+    /// Лахти"); the space after it is an ordinary space.
+    Name,
 }
 
 /// A run of text in one style. `tag` is the caller's: it comes back on every piece drawn
@@ -77,15 +80,35 @@ pub struct BreakError {
     pub span: usize,
 }
 
+/// The text of a hyphen inserted by a line break (see [`inserted_hyphen`]).
+pub const SOFT_HYPHEN: &str = "\u{ad}";
+
 const INFINITE_PENALTY: f32 = 10_000.0;
 const LINE_PENALTY: f64 = 10.0;
-const HYPHEN_PENALTY: f32 = 50.0;
+/// TeX's `\hyphenpenalty` is 50; at that price Hungarian and Bulgarian text, long words in a
+/// measure of about 75 characters, came out with a fifth of its lines hyphenated. At 300 a
+/// hyphen costs what a line whose spaces stretch by 1.4 of their stretch costs, and the
+/// share stays under 15% (`tests/pdf_pages.rs`).
+const HYPHEN_PENALTY: f32 = 300.0;
+/// How far a justified word space may stretch and shrink, as a share of its width: it may
+/// narrow to 60% (typst allows 67%, a tighter line beats a hyphen) and widen by 60% before
+/// badness passes 100.
+const SPACE_STRETCH: f32 = 0.6;
+const SPACE_SHRINK: f32 = 0.4;
 const EXPLICIT_BREAK_PENALTY: f32 = 50.0;
 const URL_BREAK_PENALTY: f32 = 100.0;
+/// A break between two letters of a word wider than the line.
+const LETTER_BREAK_PENALTY: f32 = 1000.0;
 const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
 /// A hyphen on the line before the last leaves a short word fragment alone.
 const FINAL_HYPHEN_DEMERITS: f64 = 5000.0;
 const FITNESS_DEMERITS: f64 = 3000.0;
+/// The first pass, without hyphenation, accepts lines whose spaces stretch up to this ratio
+/// (TeX's `\pretolerance` 100): a paragraph that sets this well unhyphenated gets no hyphen.
+const PRETOLERANCE: f32 = 1.0;
+/// Hyphenated lines in a row, at most (TeX counts on `\doublehyphendemerits` alone; a
+/// ladder of three is what a proofreader marks, so it is ruled out here).
+const MAX_HYPHENS_IN_A_ROW: u8 = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Kind {
@@ -104,6 +127,23 @@ pub(crate) struct Item {
     pub glyphs: Vec<Glyph>,
 }
 
+/// A word wider than the line, broken between its letters (grapheme clusters) so that it
+/// stays inside the margins: worth a warning to whoever wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overwide {
+    /// Index of the span in the paragraph, and the word's byte offset in the span's text.
+    pub span: usize,
+    pub offset: usize,
+    pub word: String,
+}
+
+/// A paragraph set in lines, with the words that had to be broken between letters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paragraph {
+    pub lines: Vec<Line>,
+    pub overwide: Vec<Overwide>,
+}
+
 /// Breaks a paragraph into lines of `width` points.
 pub fn break_paragraph(
     shaper: &Shaper,
@@ -112,23 +152,45 @@ pub fn break_paragraph(
     alignment: Alignment,
     hyphenator: Option<&Hyphenator>,
 ) -> Result<Vec<Line>, BreakError> {
+    set_paragraph(shaper, spans, width, alignment, hyphenator).map(|p| p.lines)
+}
+
+/// Paragraphs with more break items than this are broken line by line (first fit) instead
+/// of by the optimum-fit breaker: its time and the break nodes it keeps grow with the
+/// paragraph times the candidates per line, and a source may hold a paragraph of megabytes.
+/// Real paragraphs have a few hundred items.
+pub const MAX_OPTIMISED_ITEMS: usize = 20_000;
+
+/// As [`break_paragraph`], reporting the words broken between letters.
+pub fn set_paragraph(
+    shaper: &Shaper,
+    spans: &[Span],
+    width: f32,
+    alignment: Alignment,
+    hyphenator: Option<&Hyphenator>,
+) -> Result<Paragraph, BreakError> {
     let hyphenator = hyphenator.filter(|_| alignment == Alignment::Justify);
-    let items = build_items(shaper, spans, alignment, hyphenator)?;
+    let mut overwide = Vec::new();
+    let items = build_items_within(shaper, spans, alignment, hyphenator, width, &mut overwide)?;
     if items.len() <= 2 {
-        return Ok(Vec::new());
+        return Ok(Paragraph {
+            lines: Vec::new(),
+            overwide,
+        });
     }
     let ragged_stretch = match alignment {
         Alignment::Justify => 0.0,
         Alignment::Ragged => spans.first().map(|s| s.size * 4.0).unwrap_or(40.0),
     };
-    let breaks = optimum_breaks(&items, width, ragged_stretch);
-    Ok(assemble_lines(
-        &items,
-        &breaks,
-        spans,
-        width,
-        ragged_stretch,
-    ))
+    let breaks = if items.len() > MAX_OPTIMISED_ITEMS {
+        first_fit_breaks(&items, width)
+    } else {
+        optimum_breaks(&items, width, ragged_stretch)
+    };
+    Ok(Paragraph {
+        lines: assemble_lines(&items, &breaks, spans, width, ragged_stretch),
+        overwide,
+    })
 }
 
 /// Byte offsets in `word` after which a URL may break: after `/ . - ?`, not at its very end
@@ -148,11 +210,33 @@ pub fn url_break_points(word: &str) -> Vec<usize> {
     points
 }
 
+#[cfg(test)]
 pub(crate) fn build_items(
     shaper: &Shaper,
     spans: &[Span],
     alignment: Alignment,
     hyphenator: Option<&Hyphenator>,
+) -> Result<Vec<Item>, BreakError> {
+    build_items_within(
+        shaper,
+        spans,
+        alignment,
+        hyphenator,
+        f32::INFINITY,
+        &mut Vec::new(),
+    )
+}
+
+/// The paragraph's items for lines `width` wide: a word (or the part of one between its
+/// break points) wider than that also breaks between any two of its clusters, and is noted
+/// in `overwide`.
+pub(crate) fn build_items_within(
+    shaper: &Shaper,
+    spans: &[Span],
+    alignment: Alignment,
+    hyphenator: Option<&Hyphenator>,
+    width: f32,
+    overwide: &mut Vec<Overwide>,
 ) -> Result<Vec<Item>, BreakError> {
     let text: String = spans.iter().map(|s| s.text.as_str()).collect();
     let opportunities: BTreeSet<usize> = linebreaks(&text)
@@ -167,8 +251,21 @@ pub(crate) fn build_items(
             span: index,
         };
         let mut word_start = 0;
-        let pieces = span.text.split(' ');
-        let count = span.text.split(' ').count();
+        // A name's inner spaces hold like no-break spaces; only a space it ends with breaks.
+        let name_text;
+        let text = if span.kind == SpanKind::Name {
+            let inner = span.text.trim_end_matches(' ');
+            name_text = format!(
+                "{}{}",
+                inner.replace(' ', "\u{a0}"),
+                &span.text[inner.len()..]
+            );
+            name_text.as_str()
+        } else {
+            span.text.as_str()
+        };
+        let pieces = text.split(' ');
+        let count = text.split(' ').count();
         for (n, word) in pieces.enumerate() {
             if !word.is_empty() {
                 let glyphs = shaper.shape(word, span.style, span.size).map_err(|mut m| {
@@ -179,6 +276,9 @@ pub(crate) fn build_items(
                 let mut hyphen_points: BTreeSet<usize> = BTreeSet::new();
                 match span.kind {
                     SpanKind::Url => points.extend(url_break_points(word)),
+                    SpanKind::Name => {}
+                    // A hashtag or a handle is one name: never broken.
+                    SpanKind::Text if word.starts_with(['#', '@']) => {}
                     SpanKind::Text => {
                         let global = span_start + word_start;
                         points.extend(
@@ -187,25 +287,50 @@ pub(crate) fn build_items(
                                 .map(|p| p - global),
                         );
                         if let Some(hyphenator) = hyphenator {
-                            for (run_start, run) in letter_runs(word) {
-                                hyphen_points.extend(
-                                    hyphenator.points(run).into_iter().map(|p| run_start + p),
-                                );
-                            }
+                            hyphen_points.extend(word_hyphenation_points(hyphenator, word));
                         }
                     }
                 }
                 let clusters: BTreeSet<usize> =
                     cluster_starts(&glyphs, word.len()).into_iter().collect();
+                let letter_breaks = if widest_piece(&glyphs, &points, &hyphen_points) > width {
+                    overwide.push(Overwide {
+                        span: index,
+                        offset: word_start,
+                        word: word.to_string(),
+                    });
+                    clusters.clone()
+                } else {
+                    BTreeSet::new()
+                };
                 let hyphen = if hyphen_points.is_empty() {
                     Vec::new()
                 } else {
-                    shaper.shape("-", span.style, span.size).map_err(err)?
+                    inserted_hyphen(shaper, span).map_err(err)?
                 };
                 let hyphen_width: f32 = hyphen.iter().map(|g| g.advance).sum();
                 let mut cuts: Vec<(usize, Kind, bool)> = Vec::new();
-                for &p in points.union(&hyphen_points) {
+                let candidates: BTreeSet<usize> = points
+                    .union(&hyphen_points)
+                    .copied()
+                    .chain(letter_breaks.iter().copied())
+                    .collect();
+                for &p in &candidates {
                     if !clusters.contains(&p) || p == 0 || p >= word.len() {
+                        continue;
+                    }
+                    if !points.contains(&p) && !hyphen_points.contains(&p) {
+                        // Between two letters of a word too wide for the line: no hyphen
+                        // (it is no hyphenation point), at a price that keeps it the last
+                        // resort.
+                        cuts.push((
+                            p,
+                            Kind::Penalty {
+                                penalty: LETTER_BREAK_PENALTY,
+                                flagged: false,
+                            },
+                            false,
+                        ));
                         continue;
                     }
                     let before = word.get(..p).unwrap_or_default();
@@ -245,7 +370,7 @@ pub(crate) fn build_items(
                     let space = shaper.shape(" ", span.style, span.size).map_err(err)?;
                     let w: f32 = space.iter().map(|g| g.advance).sum();
                     let (stretch, shrink) = match alignment {
-                        Alignment::Justify => (w * 0.6, w * 0.3),
+                        Alignment::Justify => (w * SPACE_STRETCH, w * SPACE_SHRINK),
                         Alignment::Ragged => (0.0, 0.0),
                     };
                     items.push(Item {
@@ -290,6 +415,50 @@ pub(crate) fn build_items(
         glyphs: Vec::new(),
     });
     Ok(items)
+}
+
+/// The width of the widest part of a word between its break points: what must fit on a line.
+fn widest_piece(
+    glyphs: &[Glyph],
+    points: &BTreeSet<usize>,
+    hyphen_points: &BTreeSet<usize>,
+) -> f32 {
+    let (mut widest, mut current, mut offset) = (0.0f32, 0.0f32, 0);
+    for g in glyphs {
+        if !g.text.is_empty() {
+            if offset > 0 && (points.contains(&offset) || hyphen_points.contains(&offset)) {
+                widest = widest.max(current);
+                current = 0.0;
+            }
+            offset += g.text.len();
+        }
+        current += g.advance;
+    }
+    widest.max(current)
+}
+
+/// The hyphen a break inserts: the hyphen's glyph standing for U+00AD (SOFT HYPHEN), the
+/// character that was invisibly there, so text taken from the page joins the word again.
+fn inserted_hyphen(shaper: &Shaper, span: &Span) -> Result<Vec<Glyph>, MissingGlyph> {
+    let mut glyphs = shaper.shape("-", span.style, span.size)?;
+    if let Some(first) = glyphs.first_mut() {
+        first.text = SOFT_HYPHEN.into();
+    }
+    Ok(glyphs)
+}
+
+/// Where a word (text between spaces) may take an inserted hyphen. A word written with a
+/// hyphen ("най-голяма") breaks only there, so it gets none; words joined by a no-break
+/// space ("k\u{a0}odsuzování") are hyphenated each on its own, as are the letter runs around
+/// punctuation.
+fn word_hyphenation_points(hyphenator: &Hyphenator, word: &str) -> Vec<usize> {
+    if word.contains(['-', '\u{2010}']) {
+        return Vec::new();
+    }
+    letter_runs(word)
+        .into_iter()
+        .flat_map(|(start, run)| hyphenator.points(run).into_iter().map(move |p| start + p))
+        .collect()
 }
 
 /// Maximal runs of letters in a word (hyphenation patterns want bare words), with their
@@ -368,6 +537,8 @@ struct Node {
     fitness: u8,
     demerits: f64,
     flagged: bool,
+    /// Lines in a row, up to and including this one, that end with an inserted hyphen.
+    hyphens_in_a_row: u8,
     prev: Option<usize>,
 }
 
@@ -460,24 +631,51 @@ fn line_start_after(items: &[Item], at: usize) -> usize {
     i
 }
 
-/// The break positions (item indices) minimising total demerits. Tries a strict tolerance,
-/// then a loose one, then an emergency pass that allows overfull lines rather than fail.
+/// The break positions (item indices) minimising total demerits. As TeX: a first pass
+/// without hyphenation and a strict tolerance; then with hyphenation, strict, then loose;
+/// then an emergency pass that allows overfull lines rather than fail.
 pub(crate) fn optimum_breaks(items: &[Item], width: f32, ragged_stretch: f32) -> Vec<usize> {
-    for tolerance in [2.0, 8.0] {
-        if let Some(breaks) = knuth_plass(items, width, ragged_stretch, tolerance, false) {
+    let passes = [(PRETOLERANCE, false), (2.0, true), (8.0, true)];
+    for (tolerance, hyphenate) in passes {
+        let pass = Pass {
+            tolerance,
+            hyphenate,
+            emergency: false,
+        };
+        if let Some(breaks) = knuth_plass(items, width, ragged_stretch, pass) {
             return breaks;
         }
     }
-    knuth_plass(items, width, ragged_stretch, f32::INFINITY, true).unwrap_or_default()
+    let emergency = Pass {
+        tolerance: f32::INFINITY,
+        hyphenate: true,
+        emergency: true,
+    };
+    knuth_plass(items, width, ragged_stretch, emergency).unwrap_or_default()
 }
 
-fn knuth_plass(
-    items: &[Item],
-    width: f32,
-    ragged_stretch: f32,
+/// How permissive one pass of the breaker is.
+#[derive(Debug, Clone, Copy)]
+struct Pass {
+    /// The largest adjustment ratio a line may have.
     tolerance: f32,
+    /// Whether inserted-hyphen breaks may be taken.
+    hyphenate: bool,
+    /// Whether overfull lines are allowed (the last resort).
     emergency: bool,
-) -> Option<Vec<usize>> {
+}
+
+/// A penalty that draws a hyphen when broken at: a hyphenation point.
+fn is_hyphenation_point(item: &Item) -> bool {
+    matches!(item.kind, Kind::Penalty { .. }) && !item.glyphs.is_empty()
+}
+
+fn knuth_plass(items: &[Item], width: f32, ragged_stretch: f32, pass: Pass) -> Option<Vec<usize>> {
+    let Pass {
+        tolerance,
+        hyphenate,
+        emergency,
+    } = pass;
     let s = sums(items);
     let mut nodes = vec![Node {
         at: 0,
@@ -486,6 +684,7 @@ fn knuth_plass(
         fitness: 1,
         demerits: 0.0,
         flagged: false,
+        hyphens_in_a_row: 0,
         prev: None,
     }];
     let mut active: Vec<usize> = vec![0];
@@ -494,12 +693,17 @@ fn knuth_plass(
         if !is_legal_break(items, at) {
             continue;
         }
+        let inserts_hyphen = is_hyphenation_point(&items[at]);
+        if inserts_hyphen && !hyphenate {
+            continue;
+        }
         let (penalty, flagged) = match items[at].kind {
             Kind::Penalty { penalty, flagged } => (penalty, flagged),
             _ => (0.0, false),
         };
         let forced = penalty <= -INFINITE_PENALTY;
-        let mut best: [Option<(f64, usize)>; 4] = [None; 4];
+        // The best way to reach this break per fitness class and hyphens in a row.
+        let mut best: [Option<(f64, usize)>; 4 * RUNS] = [None; 4 * RUNS];
         let mut still_active = Vec::with_capacity(active.len());
         for &a in &active {
             let node = &nodes[a];
@@ -519,9 +723,18 @@ fn knuth_plass(
             if !feasible {
                 continue;
             }
+            let run = if inserts_hyphen {
+                node.hyphens_in_a_row + 1
+            } else {
+                0
+            };
+            if run > MAX_HYPHENS_IN_A_ROW {
+                continue;
+            }
             let badness = if r < -1.0 {
-                // Overfull (emergency only): the less it sticks out, the better.
-                1.0e6 + f64::from(length - width) * 1.0e4
+                // Overfull (emergency only): worse than any underfull line (a word broken
+                // between letters leaves one), and the less it sticks out, the better.
+                1.0e8 + f64::from(length - width) * 1.0e6
             } else if r.is_infinite() {
                 1.0e6
             } else {
@@ -544,21 +757,23 @@ fn knuth_plass(
                 demerits += FITNESS_DEMERITS;
             }
             let total = node.demerits + demerits;
-            let slot = &mut best[fitness as usize];
+            let slot =
+                &mut best[fitness as usize * RUNS + usize::from(run.min(MAX_HYPHENS_IN_A_ROW))];
             if slot.is_none_or(|(d, _)| total < d) {
                 *slot = Some((total, a));
             }
         }
         active = still_active;
-        for (fitness, candidate) in best.iter().enumerate() {
+        for (slot, candidate) in best.iter().enumerate() {
             if let Some((demerits, prev)) = candidate {
                 nodes.push(Node {
                     at,
                     start: line_start_after(items, at),
                     line: nodes[*prev].line + 1,
-                    fitness: fitness as u8,
+                    fitness: (slot / RUNS) as u8,
                     demerits: *demerits,
                     flagged,
+                    hyphens_in_a_row: (slot % RUNS) as u8,
                     prev: Some(*prev),
                 });
                 active.push(nodes.len() - 1);
@@ -584,6 +799,9 @@ fn knuth_plass(
     Some(breaks)
 }
 
+/// Hyphens-in-a-row states a break node can be in: 0 to `MAX_HYPHENS_IN_A_ROW`.
+const RUNS: usize = MAX_HYPHENS_IN_A_ROW as usize + 1;
+
 fn fitness_class(r: f32) -> u8 {
     if r < -0.5 {
         0
@@ -596,9 +814,9 @@ fn fitness_class(r: f32) -> u8 {
     }
 }
 
-/// Line by line, the first break that fits: what a word processor does. Kept to show (in
-/// tests) what the optimum-fit breaker improves on.
-#[cfg(test)]
+/// Line by line, the first break that fits: what a word processor does. Linear in time and
+/// memory: used for paragraphs too long for the optimum-fit breaker, and in tests to show
+/// what that breaker improves on.
 pub(crate) fn first_fit_breaks(items: &[Item], width: f32) -> Vec<usize> {
     let s = sums(items);
     let mut breaks = Vec::new();
@@ -705,6 +923,12 @@ fn assemble_lines(
             }
             x += advance;
         }
+        if let Some(glue) = items
+            .get(at)
+            .filter(|i| matches!(i.kind, Kind::Glue { .. }))
+        {
+            keep_line_end_space(&mut pieces, glue, spans, x);
+        }
         lines.push(Line {
             pieces,
             width: x,
@@ -714,6 +938,33 @@ fn assemble_lines(
         start = line_start_after(items, at);
     }
     lines
+}
+
+/// Keeps the space a line was broken at in the text, drawn with no advance at the line's end
+/// (as TeX leaves the glue out but typst and word processors keep the character): without
+/// it, text read along the structure tree, which is what screen readers get, runs the last
+/// word of a line into the first of the next (ISO 32000-1 §14.8.2.5 wants word breaks as
+/// spaces in tagged PDF).
+fn keep_line_end_space(pieces: &mut Vec<Piece>, glue: &Item, spans: &[Span], x: f32) {
+    let Some(space) = glue.glyphs.first() else {
+        return;
+    };
+    let mut space = space.clone();
+    space.advance = 0.0;
+    let span = &spans[glue.span.min(spans.len() - 1)];
+    match pieces.last_mut() {
+        Some(p) if p.tag == span.tag && p.style == span.style && p.size == span.size => {
+            p.glyphs.push(space);
+        }
+        _ => pieces.push(Piece {
+            x,
+            width: 0.0,
+            tag: span.tag,
+            style: span.style,
+            size: span.size,
+            glyphs: vec![space],
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -888,6 +1139,233 @@ mod tests {
         )
         .expect("lines");
         assert!(lines.iter().any(|l| l.hyphenated));
+    }
+
+    fn hyphenated_runs(lines: &[Line]) -> usize {
+        let (mut run, mut longest) = (0, 0);
+        for line in lines {
+            run = if line.hyphenated { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        longest
+    }
+
+    const HUNGARIAN: &str =
+        "A kommunikációs szakemberek és a polgármesterek közösségimédia-profilokat \
+        hoztak létre, és a legkülönbözőbb együttműködési lehetőségeket kihasználva \
+        megfogalmazták a településfejlesztési elképzeléseiket, miközben a válságkommunikációs \
+        tapasztalatokat rendszerezték és továbbították a szomszédos önkormányzatoknak.";
+
+    #[test]
+    fn never_more_than_two_hyphenated_lines_in_a_row() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "hu");
+        let hyphenator = Hyphenator::for_language("hu");
+        let mut seen_hyphens = false;
+        for width in (120..=300).step_by(9) {
+            let lines = break_paragraph(
+                &shaper,
+                &[span(HUNGARIAN, SpanKind::Text)],
+                width as f32,
+                Alignment::Justify,
+                hyphenator.as_ref(),
+            )
+            .expect("lines");
+            seen_hyphens |= lines.iter().any(|l| l.hyphenated);
+            assert!(
+                hyphenated_runs(&lines) <= 2,
+                "{width}: {:?}",
+                line_texts(&lines)
+            );
+        }
+        assert!(seen_hyphens);
+    }
+
+    #[test]
+    fn a_paragraph_that_sets_well_unhyphenated_gets_no_hyphen() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let hyphenator = Hyphenator::for_language("en");
+        let mut checked = 0;
+        for width in (150..=420).step_by(6) {
+            let width = width as f32;
+            let items = build_items(
+                &shaper,
+                &[span(PARAGRAPH, SpanKind::Text)],
+                Alignment::Justify,
+                None,
+            )
+            .expect("items");
+            let plain = Pass {
+                tolerance: PRETOLERANCE,
+                hyphenate: false,
+                emergency: false,
+            };
+            if knuth_plass(&items, width, 0.0, plain).is_none() {
+                continue;
+            }
+            checked += 1;
+            let lines = break_paragraph(
+                &shaper,
+                &[span(PARAGRAPH, SpanKind::Text)],
+                width,
+                Alignment::Justify,
+                hyphenator.as_ref(),
+            )
+            .expect("lines");
+            assert!(
+                lines.iter().all(|l| !l.hyphenated),
+                "{width}: {:?}",
+                line_texts(&lines)
+            );
+        }
+        assert!(checked > 5, "{checked}");
+    }
+
+    #[test]
+    fn written_hyphens_hashtags_and_names_are_not_hyphenated() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "bg");
+        let hyphenator = Hyphenator::for_language("bg");
+        let text = "най-голямата информационна кампания #Coronafacts на Инна-Пириета Лахти \
+            и Mediapool достигна най-голямата аудитория чрез #Coronafacts и Mediapool";
+        for width in (95..=200).step_by(7) {
+            let lines = break_paragraph(
+                &shaper,
+                &[span(text, SpanKind::Text)],
+                width as f32,
+                Alignment::Justify,
+                hyphenator.as_ref(),
+            )
+            .expect("lines");
+            let texts = line_texts(&lines);
+            for (line, t) in lines.iter().zip(&texts) {
+                let last = t.trim_end().rsplit(' ').next().unwrap_or_default();
+                if line.hyphenated {
+                    for whole in ["най", "голям", "#", "Corona", "Media", "Инна", "Пириета"]
+                    {
+                        assert!(!last.contains(whole), "{width}: {texts:?}");
+                    }
+                }
+                assert!(
+                    !last.starts_with('#') || last.starts_with("#Coronafacts"),
+                    "{texts:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn words_joined_by_a_no_break_space_are_hyphenated_each_on_its_own() {
+        let hyphenator = Hyphenator::for_language("cs").expect("cs patterns");
+        let joined = word_hyphenation_points(&hyphenator, "k\u{a0}odsuzování");
+        let alone: Vec<usize> = word_hyphenation_points(&hyphenator, "odsuzování")
+            .into_iter()
+            .map(|p| p + "k\u{a0}".len())
+            .collect();
+        assert!(!alone.is_empty());
+        assert_eq!(joined, alone);
+    }
+
+    #[test]
+    fn a_word_wider_than_the_line_breaks_between_letters_and_is_reported() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let long = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(3);
+        let url = format!("https://example.org/{}", "a".repeat(120));
+        let text = format!("Before {long} and after.");
+        for (spans, word) in [
+            (vec![span(&text, SpanKind::Text)], long.as_str()),
+            (
+                vec![span("See ", SpanKind::Text), span(&url, SpanKind::Url)],
+                url.as_str(),
+            ),
+        ] {
+            let paragraph = set_paragraph(
+                &shaper,
+                &spans,
+                150.0,
+                Alignment::Justify,
+                Hyphenator::for_language("en").as_ref(),
+            )
+            .expect("lines");
+            for line in &paragraph.lines {
+                assert!(
+                    line.width <= 150.5,
+                    "{} > 150: {:?}",
+                    line.width,
+                    line_texts(&paragraph.lines)
+                );
+            }
+            let joined: String = line_texts(&paragraph.lines)
+                .concat()
+                .replace(['\u{ad}', ' '], "");
+            assert!(joined.contains(&word.replace('-', "")) || joined.contains(word));
+            assert_eq!(paragraph.overwide.len(), 1, "{:?}", paragraph.overwide);
+            assert!(
+                word.ends_with(&paragraph.overwide[0].word) || paragraph.overwide[0].word == word
+            );
+        }
+    }
+
+    #[test]
+    fn a_paragraph_too_long_for_the_optimiser_is_set_line_by_line() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let text = PARAGRAPH.repeat(200);
+        let items = build_items(
+            &shaper,
+            &[span(&text, SpanKind::Text)],
+            Alignment::Justify,
+            None,
+        )
+        .expect("items");
+        assert!(items.len() > MAX_OPTIMISED_ITEMS);
+        let lines = break_paragraph(
+            &shaper,
+            &[span(&text, SpanKind::Text)],
+            300.0,
+            Alignment::Justify,
+            None,
+        )
+        .expect("lines");
+        assert!(lines.len() > 1000);
+        assert!(lines.iter().all(|l| l.width <= 300.5));
+        let words: usize = line_texts(&lines)
+            .iter()
+            .map(|t| t.split_whitespace().count())
+            .sum();
+        assert_eq!(words, text.split_whitespace().count());
+    }
+
+    #[test]
+    fn a_name_is_never_broken_at_its_spaces_or_hyphens() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "bg");
+        let mut lead = span("Инна-Пириета Лахти: ", SpanKind::Name);
+        lead.style = Style::Bold;
+        let spans = [
+            lead,
+            span(
+                "Що се отнася до проекта, инфлуенсърите помогнаха.",
+                SpanKind::Text,
+            ),
+        ];
+        for width in (140..=250).step_by(11) {
+            let lines = break_paragraph(
+                &shaper,
+                &spans,
+                width as f32,
+                Alignment::Justify,
+                Hyphenator::for_language("bg").as_ref(),
+            )
+            .expect("lines");
+            let texts = line_texts(&lines);
+            assert!(
+                texts[0].starts_with("Инна-Пириета Лахти:"),
+                "{width}: {texts:?}"
+            );
+        }
     }
 
     #[test]

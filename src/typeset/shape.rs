@@ -84,6 +84,28 @@ impl<'a> Shaper<'a> {
         if let Some(glyphs) = cached {
             return Ok(glyphs);
         }
+        let mut glyphs = Vec::new();
+        for (start, run) in script_runs(text) {
+            let shaped = self.shape_run(run, style, size).map_err(|mut m| {
+                m.offset += start;
+                m
+            })?;
+            glyphs.extend(shaped);
+        }
+        let mut words = self.words.borrow_mut();
+        let index = match words.iter().position(|(k, _)| *k == size_key) {
+            Some(index) => index,
+            None => {
+                words.push((size_key, FxHashMap::default()));
+                words.len() - 1
+            }
+        };
+        words[index].1.insert(text.into(), glyphs.clone());
+        Ok(glyphs)
+    }
+
+    /// Shapes text of one script (see [`script_runs`]).
+    fn shape_run(&self, text: &str, style: Style, size: f32) -> Result<Vec<Glyph>, MissingGlyph> {
         let face = self.fonts.face(style);
         for (offset, character) in text.char_indices() {
             if !face.has_char(character) {
@@ -165,15 +187,6 @@ impl<'a> Shaper<'a> {
                 offset: 0,
             });
         }
-        let mut words = self.words.borrow_mut();
-        let index = match words.iter().position(|(k, _)| *k == size_key) {
-            Some(index) => index,
-            None => {
-                words.push((size_key, FxHashMap::default()));
-                words.len() - 1
-            }
-        };
-        words[index].1.insert(text.into(), glyphs.clone());
         Ok(glyphs)
     }
 
@@ -185,6 +198,68 @@ impl<'a> Shaper<'a> {
             .map(|g| g.advance)
             .sum())
     }
+}
+
+/// The scripts the faces draw, as far as choosing OpenType forms goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScriptClass {
+    Latin,
+    Greek,
+    Cyrillic,
+    /// Letters of any other script: shaped on their own, harfrust guesses which.
+    Other,
+}
+
+/// The script of a letter; `None` for characters every script shares (digits, punctuation,
+/// spaces, symbols) and for combining marks, which belong to the run they are in.
+///
+/// harfrust guesses one script for a whole buffer from its first letter and keeps its
+/// per-character script table private, so the runs are found here, for the scripts that
+/// Source Sans 3 draws; anything else is shaped as a run of its own.
+fn script_class(c: char) -> Option<ScriptClass> {
+    if !c.is_alphabetic() {
+        return None;
+    }
+    Some(match c as u32 {
+        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF => return None,
+        0x0041..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF | 0xAB30..=0xAB6F => {
+            ScriptClass::Latin
+        }
+        0x0250..=0x02AF | 0xFB00..=0xFB06 => ScriptClass::Latin,
+        0x0370..=0x03FF | 0x1F00..=0x1FFF => ScriptClass::Greek,
+        0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => {
+            ScriptClass::Cyrillic
+        }
+        _ => ScriptClass::Other,
+    })
+}
+
+/// `text` cut where its script changes, with each run's byte offset: "EDIC/Метрополен" is
+/// "EDIC/" (Latin) and "Метрополен" (Cyrillic), so the Cyrillic part gets the document
+/// language's forms (Bulgarian л, п, т, г, д) instead of being shaped as Latin. Shared
+/// characters go with the run before them (or, at the start, the one after).
+pub fn script_runs(text: &str) -> Vec<(usize, &str)> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let mut current: Option<ScriptClass> = None;
+    for (i, c) in text.char_indices() {
+        let Some(class) = script_class(c) else {
+            continue;
+        };
+        match current {
+            None => current = Some(class),
+            Some(now) if now != class => {
+                runs.push((start, &text[start..i]));
+                start = i;
+                current = Some(class);
+            }
+            Some(_) => {}
+        }
+    }
+    if start < text.len() || runs.is_empty() {
+        runs.push((start, &text[start..]));
+    }
+    runs
 }
 
 /// Byte offsets in the shaped text where a new cluster starts: the only places a line may be
@@ -222,6 +297,48 @@ mod tests {
         );
         let text: String = bg.iter().map(|g| g.text.as_str()).collect();
         assert_eq!(text, "где");
+    }
+
+    #[test]
+    fn a_cyrillic_run_after_latin_letters_gets_bulgarian_forms() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "bg");
+        let ids = |text: &str| -> Vec<u16> {
+            shaper
+                .shape(text, Style::Regular, 10.0)
+                .expect("shapes")
+                .iter()
+                .map(|g| g.id)
+                .collect()
+        };
+        let mixed = shaper
+            .shape("EDIC/Метрополен", Style::Regular, 10.0)
+            .expect("shapes");
+        let latin = ids("EDIC/");
+        let cyrillic = ids("Метрополен");
+        let mixed_ids: Vec<u16> = mixed.iter().map(|g| g.id).collect();
+        assert_eq!(mixed_ids, [latin, cyrillic.clone()].concat());
+        // And those are the Bulgarian forms, not the Russian ones.
+        let russian: Vec<u16> = Shaper::new(&fonts, "ru")
+            .shape("Метрополен", Style::Regular, 10.0)
+            .expect("shapes")
+            .iter()
+            .map(|g| g.id)
+            .collect();
+        assert_ne!(cyrillic, russian);
+        let text: String = mixed.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(text, "EDIC/Метрополен");
+    }
+
+    #[test]
+    fn script_runs_keep_shared_characters_with_the_run_before() {
+        assert_eq!(
+            script_runs("EDIC/Метрополен"),
+            vec![(0, "EDIC/"), (5, "Метрополен")]
+        );
+        assert_eq!(script_runs("«Торино»"), vec![(0, "«Торино»")]);
+        assert_eq!(script_runs("2019"), vec![(0, "2019")]);
+        assert_eq!(script_runs(""), vec![(0, "")]);
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn complete(pdf: &mut lopdf::Document, f: &Finish) -> Result<(), String> {
             dict.set("F", Object::Integer(4));
             if let Some((elem, href)) = links.get(k) {
                 dict.set("StructParent", Object::Integer(next_key));
-                dict.set("Contents", text(href));
+                dict.set("Contents", text(f.rendered.link_description(*elem, href)));
                 link_parents.push((next_key, *elem));
                 next_key += 1;
             }

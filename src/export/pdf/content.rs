@@ -56,6 +56,20 @@ impl ContentStream {
         self.bytes.extend_from_slice(self.number.as_bytes());
     }
 
+    /// `/Span <</ActualText <FEFF...>>> BDC`: what the glyphs inside stand for, when that
+    /// is not what the font's Unicode map says (an inserted hyphen is U+00AD).
+    pub fn begin_actual_text(&mut self, text: &str) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        self.operation();
+        self.bytes.extend_from_slice(b"/Span <</ActualText <FEFF");
+        for unit in text.encode_utf16() {
+            for shift in [12, 8, 4, 0] {
+                self.bytes.push(HEX[usize::from((unit >> shift) & 0xF)]);
+            }
+        }
+        self.bytes.extend_from_slice(b">>> BDC");
+    }
+
     /// `/Artifact BMC`: content that is not part of the document's text (rules, footer).
     pub fn begin_artifact(&mut self) {
         self.operation();
@@ -411,6 +425,20 @@ mod tests {
                 "{value:?}"
             );
         }
+    }
+
+    #[test]
+    fn actual_text_is_a_utf16_text_string() {
+        let mut content = ContentStream::default();
+        content.begin_actual_text("\u{ad}");
+        content.end_marked_content();
+        let bytes = content
+            .renumbered(&GlyphNumbers::default())
+            .expect("no glyphs");
+        assert_eq!(
+            String::from_utf8(bytes).expect("ASCII"),
+            "/Span <</ActualText <FEFF00AD>>> BDC\nEMC"
+        );
     }
 
     #[test]

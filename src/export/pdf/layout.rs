@@ -7,7 +7,7 @@
 use crate::fonts::Style;
 use crate::model::{Block, Inline, Person, Pos, Summary};
 use crate::typeset::hyphenate::Hyphenator;
-use crate::typeset::linebreak::{break_paragraph, Alignment, Line, Span, SpanKind};
+use crate::typeset::linebreak::{set_paragraph, Alignment, Line, Span, SpanKind};
 use crate::typeset::paginate::{paginate, BlockMetrics, Placement};
 use crate::typeset::shape::{Glyph, Shaper};
 
@@ -95,6 +95,9 @@ pub struct Layout {
     pub styles: Vec<SpanStyle>,
     pub tree: StructTree,
     pub pages: usize,
+    /// What the reader should know about how the text was set (a word broken between
+    /// letters), with where it is in the source.
+    pub warnings: Vec<String>,
 }
 
 /// A character no face can draw, where it is.
@@ -160,6 +163,7 @@ struct Builder<'a, 'f> {
     styles: Vec<SpanStyle>,
     blocks: Vec<LaidBlock>,
     tree: StructTree,
+    warnings: Vec<String>,
 }
 
 /// Lays the document out on A4 pages.
@@ -171,7 +175,18 @@ pub fn lay_out(doc: &Summary, shaper: Shaper<'_>) -> Result<Layout, MissingChara
         styles: Vec::new(),
         blocks: Vec::new(),
         tree: StructTree::new(),
+        warnings: Vec::new(),
     };
+    if let Some(hyphenator) = &b.hyphenator {
+        // People's names are never hyphenated, in whatever case they are written.
+        for person in &doc.people {
+            for part in person.name.split(|c: char| !c.is_alphabetic()) {
+                if !part.is_empty() {
+                    hyphenator.keep_whole(part);
+                }
+            }
+        }
+    }
     b.title_block()?;
     for section in &doc.sections {
         let h = b.tree.add(Role::H2, StructTree::ROOT);
@@ -197,6 +212,7 @@ pub fn lay_out(doc: &Summary, shaper: Shaper<'_>) -> Result<Layout, MissingChara
         styles: b.styles,
         tree: b.tree,
         pages,
+        warnings: b.warnings,
     })
 }
 
@@ -328,7 +344,7 @@ impl<'a, 'f> Builder<'a, 'f> {
         style: BlockStyle,
         finish: impl FnOnce(&mut LaidBlock),
     ) -> Result<(), MissingCharacter> {
-        let lines = break_paragraph(
+        let paragraph = set_paragraph(
             &self.shaper,
             &spans,
             style.width,
@@ -350,6 +366,18 @@ impl<'a, 'f> Builder<'a, 'f> {
                 origin,
             }
         })?;
+        for word in &paragraph.overwide {
+            let origin = spans.get(word.span).and_then(|s| self.styles.get(s.tag));
+            let place = match origin.and_then(|o| o.origin.pos) {
+                Some(pos) => format!("the {} at {pos}", origin.map_or("text", |o| o.origin.what)),
+                None => format!("the {}", origin.map_or("text", |o| o.origin.what)),
+            };
+            self.warnings.push(format!(
+                "{place}: \"{}\" is wider than a line and is broken between letters",
+                word.word
+            ));
+        }
+        let lines = paragraph.lines;
         let line_height = style.size * style.leading;
         let mut laid = LaidBlock {
             metrics: BlockMetrics {
@@ -372,6 +400,24 @@ impl<'a, 'f> Builder<'a, 'f> {
         finish(&mut laid);
         self.blocks.push(laid);
         Ok(())
+    }
+
+    /// Ends the last block with a space that takes no room, for a structure element whose
+    /// text goes on in the next block (a talk's speaker line and its title make one
+    /// heading): text read along the tree then keeps the two apart.
+    fn end_with_space(&mut self) {
+        let Some(piece) = self
+            .blocks
+            .last_mut()
+            .and_then(|b| b.lines.last_mut())
+            .and_then(|l| l.pieces.last_mut())
+        else {
+            return;
+        };
+        if let Ok(mut space) = self.shaper.shape(" ", piece.style, piece.size) {
+            space.iter_mut().for_each(|g| g.advance = 0.0);
+            piece.glyphs.extend(space);
+        }
     }
 
     fn title_block(&mut self) -> Result<(), MissingCharacter> {
@@ -521,7 +567,6 @@ impl<'a, 'f> Builder<'a, 'f> {
                         style.width = TEXT_WIDTH - 16.0;
                         style.space_before = 2.5;
                         style.space_after = 2.5;
-                        style.keep_together = true;
                         self.block(spans, style, |b| {
                             b.bullet = Some(Bullet {
                                 x: MARGIN_LEFT + 4.0,
@@ -559,6 +604,7 @@ impl<'a, 'f> Builder<'a, 'f> {
                         spans.push(self.span(aff, regular(10.5, MUTED), h, origin.clone()));
                     }
                     self.block(spans, BlockStyle::heading(10.5, 18.0, 1.0), |_| {})?;
+                    self.end_with_space();
                     let spans = vec![self.span(&talk.title, bold(13.0, INK), h, origin)];
                     let outline = format!("{name} \u{2014} {}", talk.title);
                     self.block(spans, BlockStyle::heading(13.0, 1.0, 5.0), |b| {
@@ -702,13 +748,17 @@ impl<'a, 'f> Builder<'a, 'f> {
                     let elem = self.tree.add(Role::P, StructTree::ROOT);
                     let mut spans = Vec::new();
                     if i == 0 {
+                        // The bold lead is the paragraph's first words, set by the same
+                        // optimiser as the rest, and never broken inside the name.
                         let name = answer.name(self.doc).to_string();
-                        spans.push(self.span(
+                        let mut lead = self.span(
                             &format!("{name}: "),
                             bold(BODY_SIZE, ACCENT),
                             elem,
                             origin.clone(),
-                        ));
+                        );
+                        lead.kind = SpanKind::Name;
+                        spans.push(lead);
                     }
                     let origin = Origin {
                         pos: Some(paragraph.pos),

@@ -46,6 +46,14 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
     let shaper = Shaper::new(ctx.fonts, &doc.lang);
     let mut laid = layout::lay_out(doc, Shaper::new(ctx.fonts, &doc.lang))
         .map_err(|m| missing(m.character, m.style, &m.origin))?;
+    // The export interface has no channel for warnings yet; they go where errors are
+    // printed, one line each, naming the document and the place in the source.
+    for warning in &laid.warnings {
+        eprintln!(
+            "polypress: warning: PDF of {} ({}): {warning}",
+            doc.id, doc.lang
+        );
+    }
     let mut rendered = render::render(&mut laid, &shaper, doc.short_title()).map_err(|m| {
         missing(
             m.character,

@@ -11,6 +11,7 @@ use super::content::{ContentStream, Inventory};
 use super::layout::{self, Layout, Rgb, MUTED, RULE};
 use super::structure::Kid;
 use crate::fonts::{FontSet, Style};
+use crate::typeset::linebreak::SOFT_HYPHEN;
 use crate::typeset::shape::{Glyph, Shaper};
 
 /// An outline (bookmark) entry: where a heading landed.
@@ -35,6 +36,20 @@ pub struct Rendered {
     pub marked: Vec<Vec<usize>>,
     /// Per page, the structure element (a Link) of each link annotation, in order.
     pub annotations: Vec<Vec<(usize, String)>>,
+    /// The text a reader sees for each link element ("@innastus"), across its lines.
+    pub link_texts: std::collections::BTreeMap<usize, String>,
+}
+
+impl Rendered {
+    /// What a link annotation is described as: the link's visible text, or its address when
+    /// it shows none.
+    pub fn link_description<'a>(&'a self, elem: usize, href: &'a str) -> &'a str {
+        self.link_texts
+            .get(&elem)
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .unwrap_or(href)
+    }
 }
 
 /// The resource name of a style's font: fixed, so two builds give the same bytes.
@@ -75,7 +90,12 @@ impl PageWriter<'_> {
         let upem = f32::from(face.units_per_em());
         let inventory = &mut *self.inventory;
         let adjusted = glyphs.iter().map(|g| {
-            let font_width = inventory.note(style, g.id, &g.text, || {
+            // An inserted hyphen draws the hyphen's glyph; its text (U+00AD) goes into an
+            // ActualText span around it, not into the font's Unicode map, which keeps "-"
+            // for the hyphens that were written.
+            let inserted = g.text == SOFT_HYPHEN;
+            let text = if inserted { "-" } else { g.text.as_str() };
+            let font_width = inventory.note(style, g.id, text, || {
                 face.face
                     .glyph_hor_advance(ttf_parser::GlyphId(g.id))
                     .map(|w| (f32::from(w) * 1000.0 / upem).trunc())
@@ -83,13 +103,23 @@ impl PageWriter<'_> {
             });
             let shaped = g.advance * 1000.0 / size;
             let offset = ((font_width - shaped) * 100.0).round() / 100.0;
-            (g.id, offset)
+            (g.id, offset, inserted)
         });
+        let adjusted: Vec<(u16, f32, bool)> = adjusted.collect();
         self.content.begin_text();
         self.content.fill_color(c.0, c.1, c.2);
         self.content.font(&font_id(style), size);
         self.content.move_text(x, y);
-        self.content.show_glyphs(style, adjusted);
+        for run in adjusted.chunk_by(|a, b| a.2 == b.2) {
+            let glyphs = run.iter().map(|&(id, offset, _)| (id, offset));
+            if run[0].2 {
+                self.content.begin_actual_text(SOFT_HYPHEN);
+                self.content.show_glyphs(style, glyphs);
+                self.content.end_marked_content();
+            } else {
+                self.content.show_glyphs(style, glyphs);
+            }
+        }
         self.content.end_text();
     }
 
@@ -130,6 +160,7 @@ pub fn render(
         outline: Vec::new(),
         marked: Vec::new(),
         annotations: Vec::new(),
+        link_texts: std::collections::BTreeMap::new(),
     };
     let footer_title = shaper.shape(short_title, Style::Regular, 8.5)?;
     let mut by_page: Vec<Vec<usize>> = vec![Vec::new(); layout.pages];
@@ -214,6 +245,14 @@ pub fn render(
                     role,
                 );
                 layout.tree.push(elem, Kid::Content { page, mcid });
+                if style.href.is_some() {
+                    let shown = rendered.link_texts.entry(elem).or_default();
+                    for g in &piece.glyphs {
+                        if g.text != SOFT_HYPHEN {
+                            shown.push_str(&g.text);
+                        }
+                    }
+                }
                 match (&style.href, &mut open_link) {
                     (Some(href), Some((e, h, _, x1, _))) if *e == elem && h == href => {
                         *x1 = x + piece.width;
