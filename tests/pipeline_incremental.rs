@@ -139,12 +139,12 @@ fn a_changed_source_rebuilds_its_own_outputs_only() {
     assert_eq!(
         writer.take_built(),
         [
-            "en/city-webinar-3-s0002.docx",
-            "en/city-webinar-3-s0002.epub",
-            "en/city-webinar-3-s0002.pdf"
+            "en/city-webinar-3-s0002.en.docx",
+            "en/city-webinar-3-s0002.en.epub",
+            "en/city-webinar-3-s0002.en.pdf"
         ]
     );
-    let pdf = std::fs::read_to_string(out.join("en/city-webinar-3-s0002.pdf")).unwrap();
+    let pdf = std::fs::read_to_string(out.join("en/city-webinar-3-s0002.en.pdf")).unwrap();
     assert!(
         pdf.contains("Edited."),
         "the new text is in the output: {pdf}"
@@ -169,26 +169,26 @@ fn an_output_changed_or_deleted_on_disk_is_rebuilt() {
     let out = dir.path().join("out");
     let writer = CountingWriter::new();
     build(&writer, &sources, &out, false);
-    let good = std::fs::read(out.join("en/city-webinar-3-s0001.epub")).unwrap();
+    let good = std::fs::read(out.join("en/city-webinar-3-s0001.en.epub")).unwrap();
     writer.take_built();
 
     // Same length, different bytes: only the digest can tell.
     let mut damaged = good.clone();
     damaged[0] ^= 0x20;
-    std::fs::write(out.join("en/city-webinar-3-s0001.epub"), &damaged).unwrap();
-    std::fs::remove_file(out.join("en/city-webinar-3-s0003.docx")).unwrap();
+    std::fs::write(out.join("en/city-webinar-3-s0001.en.epub"), &damaged).unwrap();
+    std::fs::remove_file(out.join("en/city-webinar-3-s0003.en.docx")).unwrap();
 
     let report = build(&writer, &sources, &out, false);
     assert_eq!((report.written, report.skipped), (2, 7));
     assert_eq!(
         writer.take_built(),
         [
-            "en/city-webinar-3-s0001.epub",
-            "en/city-webinar-3-s0003.docx"
+            "en/city-webinar-3-s0001.en.epub",
+            "en/city-webinar-3-s0003.en.docx"
         ]
     );
     assert_eq!(
-        std::fs::read(out.join("en/city-webinar-3-s0001.epub")).unwrap(),
+        std::fs::read(out.join("en/city-webinar-3-s0001.en.epub")).unwrap(),
         good
     );
 }

@@ -115,7 +115,7 @@ fn shards_write_the_single_runs_bytes_and_merge_into_its_manifest() {
         let name = format!("manifest.shard-{k}-of-{SHARDS}.json");
         let shard = manifest::read_shard_manifest(&sharded.join(&name)).unwrap();
         assert!(shard.jobs.len() < expected, "{name}: {:?}", shard.jobs);
-        assert_eq!(shard.run_jobs, expected);
+        assert_eq!(shard.run.jobs, expected);
     }
 
     assert!(!sharded.join("manifest.json").exists());
