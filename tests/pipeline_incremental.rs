@@ -235,3 +235,201 @@ fn a_shard_in_a_folder_built_whole_skips_its_share() {
     let shard = manifest::read_shard_manifest(&out.join("manifest.shard-1-of-2.json")).unwrap();
     assert_eq!(shard.outputs.len(), report.skipped);
 }
+
+/// One variant of every real source (one document per language of `sources/`).
+fn corpus_of_every_language() -> (tempfile::TempDir, PathBuf, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("sources");
+    polypress::corpus::generate(&common::repo_root().join("sources"), 1, &sources, 1).unwrap();
+    let mut langs: Vec<String> = std::fs::read_dir(&sources)
+        .unwrap()
+        .map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.trim_end_matches(".xml")
+                .rsplit('.')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    langs.sort();
+    (dir, sources, langs)
+}
+
+fn build_with(writer: &CountingWriter, options: &BuildOptions) -> BuildReport {
+    let fonts = FontSet::embedded().unwrap();
+    pipeline::build_with_exporter(options, &fonts, &|f, d, c| writer.export(f, d, c)).unwrap()
+}
+
+/// Every output file under `out` (not manifests, locks, journals or temporary files), by
+/// path, with its SHA-256.
+fn files_on_disk(out: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut found = std::collections::BTreeMap::new();
+    for folder in std::fs::read_dir(out).unwrap().flatten() {
+        if !folder.path().is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(folder.path()).unwrap().flatten() {
+            let name = file.file_name().into_string().unwrap();
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = format!("{}/{name}", folder.file_name().to_string_lossy());
+            found.insert(
+                path,
+                polypress::sha256_hex(&std::fs::read(file.path()).unwrap()),
+            );
+        }
+    }
+    found
+}
+
+fn listed(out: &Path) -> std::collections::BTreeMap<String, String> {
+    manifest(out)
+        .outputs
+        .into_iter()
+        .map(|e| (e.path, e.sha256))
+        .collect()
+}
+
+#[test]
+fn a_build_of_some_languages_or_formats_keeps_the_others_listed() {
+    let (dir, sources, langs) = corpus_of_every_language();
+    assert!(langs.len() >= 2, "{langs:?}");
+    let out = dir.path().join("out");
+    let writer = CountingWriter::new();
+    let mut options = BuildOptions::new(&out);
+    options.sources = vec![sources.clone()];
+    options.source_date_epoch = Some(1_700_000_000);
+
+    options.langs = Some(vec![langs[0].clone()]);
+    build_with(&writer, &options);
+    options.langs = Some(vec![langs[1].clone()]);
+    let second = build_with(&writer, &options);
+    assert_eq!(second.written, 3);
+    assert_eq!(listed(&out).len(), 6, "{:?}", listed(&out));
+    assert_eq!(listed(&out), files_on_disk(&out));
+
+    options.langs = None;
+    options.formats = vec![Format::Pdf];
+    let pdfs = build_with(&writer, &options);
+    assert_eq!(pdfs.written, langs.len() - 2);
+    assert_eq!(listed(&out).len(), 6 + langs.len() - 2);
+    assert_eq!(listed(&out), files_on_disk(&out));
+}
+
+#[test]
+fn a_source_that_fails_now_keeps_its_earlier_outputs_listed() {
+    let (dir, sources) = corpus();
+    let out = dir.path().join("out");
+    let writer = CountingWriter::new();
+    build(&writer, &sources, &out, false);
+    let before = listed(&out);
+    assert_eq!(before.len(), 9);
+
+    let broken = sources.join("city-webinar-3-s0002.en.xml");
+    let text = std::fs::read_to_string(&broken).unwrap();
+    std::fs::write(&broken, text.replacen("</p>", "</q>", 1)).unwrap();
+    let mut options = BuildOptions::new(&out);
+    options.sources = vec![sources.clone()];
+    options.source_date_epoch = Some(1_700_000_000);
+    let report = build_with(&writer, &options);
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    assert_eq!(
+        listed(&out),
+        before,
+        "the failed source's outputs are still on disk, so still listed"
+    );
+    assert_eq!(listed(&out), files_on_disk(&out));
+}
+
+#[test]
+fn a_corrupt_manifest_is_reported_and_written_anew_from_what_is_verified() {
+    let (dir, sources) = corpus();
+    let out = dir.path().join("out");
+    let writer = CountingWriter::new();
+    build(&writer, &sources, &out, false);
+    std::fs::write(
+        out.join("manifest.json"),
+        b"{\"generator\": \"polypress 0.1.0\", \"outp",
+    )
+    .unwrap();
+    writer.take_built();
+
+    let report = build(&writer, &sources, &out, false);
+    let warning = report.warnings.join("\n");
+    assert!(
+        warning.contains(&out.join("manifest.json").display().to_string())
+            && warning.contains("not a polypress manifest"),
+        "{warning}"
+    );
+    assert_eq!(report.written, 9, "nothing unlisted can be trusted");
+    assert_eq!(listed(&out), files_on_disk(&out));
+    assert!(build(&writer, &sources, &out, false).warnings.is_empty());
+}
+
+#[test]
+fn stale_temporary_files_of_the_builds_own_outputs_are_removed() {
+    let (dir, sources) = corpus();
+    let out = dir.path().join("out");
+    let writer = CountingWriter::new();
+    build(&writer, &sources, &out, false);
+    let en = out.join("en");
+    let stale = [
+        // Left by polypress 0.1.0 (SIGXFSZ, a kill), and by today's.
+        ".city-webinar-3-s0001.en.pdf.4711.tmp",
+        ".city-webinar-3-s0002.en.epub.polypress-0123456789abcdef-3.tmp",
+    ];
+    for name in stale {
+        std::fs::write(en.join(name), b"half a file").unwrap();
+    }
+    std::fs::write(out.join(".manifest.json.99.tmp"), b"{").unwrap();
+    let foreign = en.join(".notes.txt.1.tmp");
+    std::fs::write(&foreign, b"not ours").unwrap();
+
+    build(&writer, &sources, &out, false);
+    for name in stale {
+        assert!(!en.join(name).exists(), "{name} is removed");
+    }
+    assert!(!out.join(".manifest.json.99.tmp").exists());
+    assert!(
+        foreign.exists(),
+        "a temporary file of another program stays"
+    );
+}
+
+#[test]
+fn an_interrupt_stops_new_jobs_and_the_manifest_lists_exactly_what_is_done() {
+    let (dir, sources) = corpus();
+    let out = dir.path().join("out");
+    let writer = CountingWriter::new();
+    let mut options = BuildOptions::new(&out);
+    options.sources = vec![sources.clone()];
+    options.source_date_epoch = Some(1_700_000_000);
+    options.jobs = Some(1);
+    let stop = options.interrupt.clone();
+    let fonts = FontSet::embedded().unwrap();
+    let report = pipeline::build_with_exporter(&options, &fonts, &|f, d, c| {
+        let bytes = writer.export(f, d, c);
+        if writer.calls.load(Ordering::SeqCst) == 4 {
+            stop.request(15);
+        }
+        bytes
+    })
+    .unwrap();
+    assert_eq!(report.interrupted, Some(15));
+    assert_eq!(report.written, 4, "the running job finishes");
+    assert_eq!(report.not_started, 5);
+    assert!(!report.succeeded());
+    assert_eq!(listed(&out).len(), 4);
+    assert_eq!(listed(&out), files_on_disk(&out));
+    assert!(
+        !out.join(".manifest.json.journal").exists(),
+        "folded into the manifest"
+    );
+
+    writer.take_built();
+    let rerun = build(&writer, &sources, &out, false);
+    assert_eq!((rerun.written, rerun.skipped), (5, 4));
+    assert_eq!(listed(&out).len(), 9);
+}
