@@ -690,9 +690,6 @@ fn run_job(ctx: &RunContext, source: &LoadedSource, format: Format) -> JobResult
     };
     let relative = output_path(&source.summary, format);
     let path = ctx.options.out_dir.join(&relative);
-    if let Err(e) = outputs::write_output(&path, &bytes) {
-        return JobResult::Failed(format!("cannot write {}: {e}", path.display()));
-    }
     let entry = ManifestEntry {
         path: relative,
         format: format.extension().to_string(),
@@ -708,11 +705,16 @@ fn run_job(ctx: &RunContext, source: &LoadedSource, format: Format) -> JobResult
             ctx.options.source_date_epoch,
         ),
     };
+    // Journaled before the rename, so that no output can land unrecorded: if the build
+    // dies in between, the next one finds the file not (yet) as listed and drops the line.
     if let Some(journal) = &ctx.journal {
         // A journal that cannot be written (a full disk) loses nothing while this build
         // runs: the manifest is written from memory at its end. Only a crash before then
         // would forget this output, and the next build would make it again.
         let _ = journal.record(&entry);
+    }
+    if let Err(e) = outputs::write_output(&path, &bytes) {
+        return JobResult::Failed(format!("cannot write {}: {e}", path.display()));
     }
     JobResult::Written(entry)
 }

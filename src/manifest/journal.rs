@@ -1,11 +1,13 @@
-//! The journal: outputs a build has finished, appended one JSON line each as they land.
+//! The journal: outputs a build has finished, appended one JSON line each as they land
+//! (just before each is renamed into place, so that none can land unrecorded).
 //!
 //! Rewriting `manifest.json` after every output would cost a build of thousands of
 //! outputs far more than the outputs themselves; appending a line costs one `write(2)`.
 //! The build folds the journal into the manifest at its end; a build that was killed
 //! (SIGKILL, a node lost) leaves it behind, and the next build folds it at its start, so
 //! nothing finished is built twice. A line torn by a kill is not valid JSON and is skipped:
-//! its output is simply built again.
+//! its output is simply built again. A line whose file is not on disk as listed (the build
+//! died before the rename) is dropped when the journal is read back (`manifest::recover`).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
