@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
@@ -318,6 +318,7 @@ fn run_jobs(
     exporter: &Exporter,
     sources: &[PathBuf],
 ) -> Result<BuildReport, BuildError> {
+    let started = SystemTime::now();
     let mut report = BuildReport::default();
     let surveyed: Vec<Result<SurveyedSource, String>> =
         sources.par_iter().map(|p| survey_source(p)).collect();
@@ -414,7 +415,7 @@ fn run_jobs(
             eprintln!("polypress: waiting for {holder} to finish (Ctrl-C to stop waiting)");
         }
     })?;
-    remove_stale_temps(out_dir, &manifest_name, &own_keys);
+    remove_stale_temps(out_dir, started, &manifest_name, &own_keys);
 
     // What the folder holds that this run may keep: the manifest's entries (and those of an
     // interrupted build's journal) whose files are still as listed.
@@ -600,8 +601,13 @@ fn run_jobs(
 
 /// Removes what killed writers of this manifest's outputs left: temporary files of its own
 /// jobs and of the manifest itself, never those of another shard writing beside it.
-fn remove_stale_temps(out_dir: &Path, manifest_name: &str, own_keys: &BTreeSet<String>) {
-    outputs::remove_stale_temps(out_dir, |name| name == manifest_name);
+fn remove_stale_temps(
+    out_dir: &Path,
+    started: SystemTime,
+    manifest_name: &str,
+    own_keys: &BTreeSet<String>,
+) {
+    outputs::remove_stale_temps(out_dir, started, |name| name == manifest_name);
     let mut by_folder: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for key in own_keys {
         if let Some((folder, name)) = key.split_once('/') {
@@ -609,7 +615,7 @@ fn remove_stale_temps(out_dir: &Path, manifest_name: &str, own_keys: &BTreeSet<S
         }
     }
     for (folder, names) in by_folder {
-        outputs::remove_stale_temps(&out_dir.join(folder), |name| names.contains(name));
+        outputs::remove_stale_temps(&out_dir.join(folder), started, |name| names.contains(name));
     }
 }
 

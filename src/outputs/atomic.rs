@@ -13,6 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
+use std::time::SystemTime;
 
 /// What every temporary file of ours has in its name, before the random token.
 const TEMP_MARK: &str = ".polypress-";
@@ -111,11 +112,17 @@ fn is_hex(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Removes the temporary files in `dir` that a killed writer left behind, for the files
-/// `is_ours` accepts (by file name): only the caller's own files, so that a concurrent
-/// writer of other files in the same folder (another shard) keeps its temporary files.
+/// Removes the temporary files in `dir` that a killed writer left behind: those for the
+/// files `is_ours` accepts (by file name), last modified before `started` (when the caller
+/// began). Only the caller's own files, so that a writer of other files in the same folder
+/// (another shard) keeps its temporary files; only old ones, so that a writer of the same
+/// files that began meanwhile (a whole build beside a one-shard build) keeps its own.
 /// Returns how many it removed.
-pub fn remove_stale_temps(dir: &Path, is_ours: impl Fn(&str) -> bool) -> usize {
+pub fn remove_stale_temps(
+    dir: &Path,
+    started: SystemTime,
+    is_ours: impl Fn(&str) -> bool,
+) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -123,7 +130,14 @@ pub fn remove_stale_temps(dir: &Path, is_ours: impl Fn(&str) -> bool) -> usize {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if temp_target(name).is_some_and(&is_ours) && std::fs::remove_file(entry.path()).is_ok() {
+        if !temp_target(name).is_some_and(&is_ours) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified < started);
+        if old && std::fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }
     }
@@ -180,7 +194,13 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), b"x").unwrap();
         }
-        assert_eq!(remove_stale_temps(dir.path(), |t| t == "a.pdf"), 2);
+        let later = SystemTime::now() + std::time::Duration::from_secs(1);
+        assert_eq!(
+            remove_stale_temps(dir.path(), SystemTime::UNIX_EPOCH, |t| t == "a.pdf"),
+            0,
+            "files newer than the caller's start are another writer's"
+        );
+        assert_eq!(remove_stale_temps(dir.path(), later, |t| t == "a.pdf"), 2);
         let mut left: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
