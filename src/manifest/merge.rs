@@ -167,16 +167,17 @@ pub fn merge(shards: &[(PathBuf, ShardManifest)]) -> Result<Manifest, ManifestEr
             .filter(|k| !own_outputs.contains(*k))
             .collect();
         if !lost.is_empty() {
-            let named: Vec<&str> = lost.iter().take(MAX_NAMED).map(|k| **k).collect();
+            // The way out first: the list of what is missing may be cut short.
+            let named: Vec<&str> = lost.iter().take(MAX_NAMED / 2).map(|k| **k).collect();
             let more = lost.len() - named.len();
             problems.push(format!(
-                "gap: {} of shard {}'s {} jobs have no output ({}{}): it failed or was stopped; run shard {} again, it resumes where it stopped",
+                "gap: {} of shard {}'s {} jobs have no output: it failed or was stopped; run shard {} again, it resumes where it stopped (missing: {}{})",
                 lost.len(),
                 shard.shard,
                 own_jobs.len(),
+                shard.shard,
                 named.join(", "),
                 if more > 0 { format!(" and {more} more") } else { String::new() },
-                shard.shard
             ));
         }
     }
