@@ -108,8 +108,9 @@ pub struct BuildArgs {
     /// Rebuild every output, even those the manifest shows are up to date
     #[arg(long)]
     pub force: bool,
-    /// Build only the K-th of N shares of the jobs (1-based, e.g. 2/8) and write
-    /// manifest.shard-K-of-N.json; join the shards with `polypress manifest merge`
+    /// Build only the K-th of N shares of the jobs (1-based, e.g. 2/8; N at most 10000 and
+    /// the number of jobs) and write manifest.shard-K-of-N.json; join the shards with
+    /// `polypress manifest merge`
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
 }

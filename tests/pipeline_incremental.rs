@@ -433,3 +433,43 @@ fn an_interrupt_stops_new_jobs_and_the_manifest_lists_exactly_what_is_done() {
     assert_eq!((rerun.written, rerun.skipped), (5, 4));
     assert_eq!(listed(&out).len(), 9);
 }
+
+#[test]
+fn a_stopped_shard_resumes_where_it_stopped_and_then_merges() {
+    let (dir, sources) = corpus();
+    let out = dir.path().join("out");
+    let writer = CountingWriter::new();
+    let shard_options = |shard: &str| {
+        let mut options = BuildOptions::new(&out);
+        options.sources = vec![sources.clone()];
+        options.source_date_epoch = Some(1_700_000_000);
+        options.shard = Some(shard.parse().unwrap());
+        options.jobs = Some(1);
+        options
+    };
+    let fonts = FontSet::embedded().unwrap();
+    let first = shard_options("1/2");
+    let stop = first.interrupt.clone();
+    let stopped = pipeline::build_with_exporter(&first, &fonts, &|f, d, c| {
+        stop.request(2);
+        writer.export(f, d, c)
+    })
+    .unwrap();
+    assert_eq!((stopped.written, stopped.interrupted), (1, Some(2)));
+    let own_jobs = stopped.written + stopped.not_started;
+    assert!(own_jobs > 1, "shard 1/2 has {own_jobs} jobs");
+    build_with(&writer, &shard_options("2/2"));
+
+    let err = manifest::merge_files(&[out.clone()], None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("run shard 1/2 again"), "{err}");
+    assert!(!out.join("manifest.json").exists());
+
+    writer.take_built();
+    let resumed = build_with(&writer, &shard_options("1/2"));
+    assert_eq!((resumed.written, resumed.skipped), (own_jobs - 1, 1));
+    let (_, merged) = manifest::merge_files(&[out.clone()], None).unwrap();
+    assert_eq!(merged.outputs.len(), 9);
+    assert_eq!(listed(&out), files_on_disk(&out));
+}
