@@ -460,7 +460,7 @@ fn a_stopped_shard_resumes_where_it_stopped_and_then_merges() {
     assert!(own_jobs > 1, "shard 1/2 has {own_jobs} jobs");
     build_with(&writer, &shard_options("2/2"));
 
-    let err = manifest::merge_files(&[out.clone()], None)
+    let err = manifest::merge_files(std::slice::from_ref(&out), None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("run shard 1/2 again"), "{err}");
@@ -469,7 +469,7 @@ fn a_stopped_shard_resumes_where_it_stopped_and_then_merges() {
     writer.take_built();
     let resumed = build_with(&writer, &shard_options("1/2"));
     assert_eq!((resumed.written, resumed.skipped), (own_jobs - 1, 1));
-    let (_, merged) = manifest::merge_files(&[out.clone()], None).unwrap();
+    let (_, merged) = manifest::merge_files(std::slice::from_ref(&out), None).unwrap();
     assert_eq!(merged.outputs.len(), 9);
     assert_eq!(listed(&out), files_on_disk(&out));
 }
