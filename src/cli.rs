@@ -20,7 +20,7 @@ use crate::pipeline::{self, BuildOptions};
     long_about = "Turn structured event summaries, one XML file per language, into a print-ready \
 PDF handout (A4), a Word document (DOCX) and an EPUB 3 e-book for every language, with fonts \
 embedded.\n\nStart with `polypress build`: it reads every sources/*.xml and writes \
-output/<lang>/<id>.pdf, .docx and .epub plus output/manifest.json. \
+output/<lang>/<id>.<lang>.pdf, .docx and .epub plus output/manifest.json. \
 `polypress check` validates sources without writing anything. The source format is \
 described in docs/source-format.md."
 )]
@@ -108,8 +108,9 @@ pub struct BuildArgs {
     /// Rebuild every output, even those the manifest shows are up to date
     #[arg(long)]
     pub force: bool,
-    /// Build only the K-th of N shares of the jobs (1-based, e.g. 2/8) and write
-    /// manifest.shard-K-of-N.json; join the shards with `polypress manifest merge`
+    /// Build only the K-th of N shares of the jobs (1-based, e.g. 2/8; N at most 10000 and
+    /// the number of jobs) and write manifest.shard-K-of-N.json; join the shards with
+    /// `polypress manifest merge`
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
 }
@@ -156,6 +157,11 @@ pub mod exit {
     pub const OK: u8 = 0;
     pub const CONTENT: u8 = 1;
     pub const USAGE: u8 = 2;
+
+    /// Stopped by a signal: 128 + its number, as a shell reports it (130 SIGINT, 143 SIGTERM).
+    pub fn signalled(signal: i32) -> u8 {
+        u8::try_from(128 + signal.clamp(1, 127)).unwrap_or(u8::MAX)
+    }
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -203,14 +209,26 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
         progress: true,
         force: args.force,
         shard: args.shard,
+        // Without handlers (they cannot be installed) a signal ends the build at once;
+        // the manifest's journal keeps it true even then.
+        interrupt: crate::interrupt::Interrupt::on_termination_signals().unwrap_or_default(),
     };
     let report = match pipeline::build(&options) {
         Ok(report) => report,
+        Err(pipeline::BuildError::Lock(
+            e @ crate::outputs::LockError::Interrupted { signal, .. },
+        )) => {
+            eprintln!("polypress: {e}");
+            return ExitCode::from(exit::signalled(signal));
+        }
         Err(e) => {
             eprintln!("polypress: {e}");
             return ExitCode::from(exit::USAGE);
         }
     };
+    for warning in &report.warnings {
+        eprintln!("polypress: {warning}");
+    }
     for failure in &report.failures {
         eprintln!("{failure}");
     }
@@ -231,6 +249,14 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
         report.failures.len(),
         report.elapsed.as_secs_f64()
     );
+    if let Some(signal) = report.interrupted {
+        eprintln!(
+            "polypress: stopped by {}: {} outputs not started; the manifest lists every finished output, and the same command builds the rest",
+            crate::interrupt::signal_name(signal),
+            report.not_started
+        );
+        return ExitCode::from(exit::signalled(signal));
+    }
     if report.succeeded() {
         ExitCode::from(exit::OK)
     } else {
@@ -393,7 +419,7 @@ fn import(args: ImportArgs, source_date_epoch: Option<i64>) -> ExitCode {
         out.parent()
             .filter(|p| !p.as_os_str().is_empty())
             .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| pipeline::write_atomically(&out, imported.xml.as_bytes()))
+            .and_then(|()| crate::outputs::write_atomically(&out, imported.xml.as_bytes()))
     };
     if let Err(e) = written {
         eprintln!("polypress: cannot write {}: {e}", out.display());

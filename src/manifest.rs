@@ -3,17 +3,33 @@
 //!
 //! A whole run writes `manifest.json`. A shard of a run (`--shard K/N`) writes
 //! `manifest.shard-K-of-N.json`, which also lists every job the shard was responsible for
-//! and a digest of the whole run's job list, so that `merge` can prove the shards together
-//! cover the run exactly once and produce the `manifest.json` a single run would have.
+//! and the identity of the whole run (`RunIdentity`), so that `merge` can prove the shards
+//! belong to one run and together cover it exactly once.
+//!
+//! A manifest never lists an output that is not on disk with the listed bytes: it is
+//! checked against the files before a build trusts it, it is rewritten without the
+//! outputs a build is about to replace before it replaces them, and the outputs a build
+//! finishes are appended to a journal as they land (`journal`), folded into the manifest
+//! at the end and, after a crash, at the start of the next build.
 
-use std::collections::{BTreeMap, BTreeSet};
+pub mod journal;
+mod merge;
+
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use merge::{merge, merge_files};
+
 pub const MANIFEST_NAME: &str = "manifest.json";
+
+/// The largest N of `--shard K/N`: more shares than any cluster has array tasks, and small
+/// enough that every per-shard list merge keeps stays small.
+pub const MAX_SHARDS: u32 = 10_000;
 
 /// What every manifest says wrote it.
 pub fn generator() -> String {
@@ -50,24 +66,155 @@ pub struct Manifest {
 pub struct ShardManifest {
     pub generator: String,
     pub shard: Shard,
-    /// How many jobs the whole run has, over every shard.
-    pub run_jobs: usize,
-    /// SHA-256 of the whole run's job keys, sorted, one per line: every shard of one run
-    /// computes the same value, and the keys of all shards together must hash to it.
-    pub run_jobs_sha256: String,
+    /// Which run this shard is a share of: equal in every shard of one run.
+    pub run: RunIdentity,
     /// Every job key this shard was responsible for, sorted, built or not.
     pub jobs: Vec<String>,
     pub outputs: Vec<ManifestEntry>,
 }
 
-/// The digest of everything an output's bytes depend on: the source bytes, the font bytes,
-/// the polypress version, the format and the date option. Two jobs with equal input digests
-/// write equal bytes, so an existing output with this digest need not be rebuilt.
+/// Everything that makes two shards shares of the same run. A shard manifest left from an
+/// earlier run (other sources, another date, other options, another polypress) differs in
+/// at least one field, so it cannot be taken for a share of this one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunIdentity {
+    /// SHA-256 over every field below: the run's name in messages.
+    pub sha256: String,
+    /// How many jobs the whole run has, over every shard.
+    pub jobs: usize,
+    /// SHA-256 of the whole run's job keys, sorted, one per line.
+    pub jobs_sha256: String,
+    /// SHA-256 of the run's sources: `lang id sha256` per source, sorted, one per line.
+    pub sources_sha256: String,
+    pub source_date_epoch: Option<i64>,
+    /// The options that choose the jobs: formats and languages.
+    pub options: String,
+    /// SHA-256 of polypress's own code (see `CODE_SHA256`).
+    pub code_sha256: String,
+    pub fonts_sha256: String,
+}
+
+/// One source of a run, as the run identity counts it.
+pub struct RunSource<'a> {
+    pub lang: &'a str,
+    pub id: &'a str,
+    pub sha256: &'a str,
+}
+
+impl RunIdentity {
+    pub fn new(
+        sorted_job_keys: &[String],
+        sources: &[RunSource],
+        source_date_epoch: Option<i64>,
+        options: String,
+        fonts_sha256: &str,
+    ) -> RunIdentity {
+        let mut source_lines: Vec<String> = sources
+            .iter()
+            .map(|s| format!("{} {} {}", s.lang, s.id, s.sha256))
+            .collect();
+        source_lines.sort();
+        let mut identity = RunIdentity {
+            sha256: String::new(),
+            jobs: sorted_job_keys.len(),
+            jobs_sha256: job_list_sha256(sorted_job_keys.iter().map(String::as_str)),
+            sources_sha256: job_list_sha256(source_lines.iter().map(String::as_str)),
+            source_date_epoch,
+            options,
+            code_sha256: CODE_SHA256.trim().to_string(),
+            fonts_sha256: fonts_sha256.to_string(),
+        };
+        identity.sha256 = identity.digest();
+        identity
+    }
+
+    fn digest(&self) -> String {
+        crate::sha256_hex(
+            format!(
+                "polypress-run 1\njobs {} {}\nsources {}\nsource-date-epoch {:?}\noptions {}\ncode {}\nfonts {}\n",
+                self.jobs,
+                self.jobs_sha256,
+                self.sources_sha256,
+                self.source_date_epoch,
+                self.options,
+                self.code_sha256,
+                self.fonts_sha256
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// Whether the recorded digest is the digest of the recorded fields (a hand-edited
+    /// identity is not).
+    pub fn is_consistent(&self) -> bool {
+        self.sha256 == self.digest()
+    }
+
+    /// What differs between two runs, one phrase per field.
+    pub fn differences(&self, other: &RunIdentity) -> Vec<String> {
+        let mut found = Vec::new();
+        if self.jobs != other.jobs || self.jobs_sha256 != other.jobs_sha256 {
+            found.push(format!(
+                "the job list ({} jobs vs {}{})",
+                self.jobs,
+                other.jobs,
+                if self.jobs == other.jobs {
+                    ", different keys"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if self.sources_sha256 != other.sources_sha256 {
+            found.push(format!(
+                "the sources' contents (digest {} vs {})",
+                short(&self.sources_sha256),
+                short(&other.sources_sha256)
+            ));
+        }
+        if self.source_date_epoch != other.source_date_epoch {
+            let show = |d: Option<i64>| d.map_or_else(|| "unset".to_string(), |d| d.to_string());
+            found.push(format!(
+                "SOURCE_DATE_EPOCH ({} vs {})",
+                show(self.source_date_epoch),
+                show(other.source_date_epoch)
+            ));
+        }
+        if self.options != other.options {
+            found.push(format!("options ({} vs {})", self.options, other.options));
+        }
+        if self.code_sha256 != other.code_sha256 {
+            found.push(format!(
+                "polypress's code (digest {} vs {})",
+                short(&self.code_sha256),
+                short(&other.code_sha256)
+            ));
+        }
+        if self.fonts_sha256 != other.fonts_sha256 {
+            found.push(format!(
+                "the fonts (digest {} vs {})",
+                short(&self.fonts_sha256),
+                short(&other.fonts_sha256)
+            ));
+        }
+        found
+    }
+}
+
+/// The first 12 hex digits of a digest: enough to tell runs apart in a message.
+pub fn short(digest: &str) -> &str {
+    digest.get(..12).unwrap_or(digest)
+}
+
 /// SHA-256 of polypress's own code (`src/`, `Cargo.toml`, `Cargo.lock`), computed by
 /// `build.rs`: two builds with the same version number but different code are different
 /// inputs.
 const CODE_SHA256: &str = include_str!(concat!(env!("OUT_DIR"), "/code_sha256"));
 
+/// The digest of everything an output's bytes depend on: the source bytes, the font bytes,
+/// the polypress version and code, the format and the date option. Two jobs with equal
+/// input digests write equal bytes, so an existing output with this digest need not be
+/// rebuilt.
 pub fn input_sha256(
     source_sha256: &str,
     fonts_sha256: &str,
@@ -83,7 +230,7 @@ pub fn input_sha256(
     crate::sha256_hex(identity.as_bytes())
 }
 
-/// The digest of a run's job list, as `ShardManifest::run_jobs_sha256` records it.
+/// SHA-256 of a list of lines (job keys, sources), one per line.
 pub fn job_list_sha256<'a>(sorted_keys: impl IntoIterator<Item = &'a str>) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
@@ -135,15 +282,16 @@ impl FromStr for Shard {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Shard, String> {
+        let shown: String = s.chars().take(40).collect();
         let usage = || {
             format!(
-                "shard \"{s}\" is not K/N with 1 <= K <= N (e.g. 2/8: the second of eight shares)"
+                "shard \"{shown}\" is not K/N with 1 <= K <= N <= {MAX_SHARDS} (e.g. 2/8: the second of eight shares)"
             )
         };
         let (k, n) = s.trim().split_once('/').ok_or_else(usage)?;
         let index: u32 = k.trim().parse().map_err(|_| usage())?;
         let count: u32 = n.trim().parse().map_err(|_| usage())?;
-        if index == 0 || count == 0 || index > count {
+        if index == 0 || count == 0 || index > count || count > MAX_SHARDS {
             return Err(usage());
         }
         Ok(Shard { index, count })
@@ -198,16 +346,116 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, ManifestError> {
     read_json(path)
 }
 
-/// The entries of an earlier manifest (a run's or a shard's), by output path; empty when
-/// there is none or it cannot be read (then everything is simply rebuilt).
-pub fn previous_entries(path: &Path) -> BTreeMap<String, ManifestEntry> {
+/// The entries of a manifest (a run's or a shard's); `None` when there is no such file.
+pub fn read_entries(path: &Path) -> Result<Option<Vec<ManifestEntry>>, ManifestError> {
     #[derive(Deserialize)]
     struct AnyManifest {
         outputs: Vec<ManifestEntry>,
     }
-    read_json::<AnyManifest>(path)
-        .map(|m| m.outputs.into_iter().map(|e| (e.path.clone(), e)).collect())
-        .unwrap_or_default()
+    match read_json::<AnyManifest>(path) {
+        Ok(m) => Ok(Some(m.outputs)),
+        Err(ManifestError::Read { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// How a file on disk differs from its manifest entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    Missing,
+    Size { on_disk: u64 },
+    Digest { on_disk: String },
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mismatch::Missing => write!(f, "the file is missing"),
+            Mismatch::Size { on_disk } => write!(f, "the file has {on_disk} bytes"),
+            Mismatch::Digest { on_disk } => {
+                write!(f, "the file's sha256 is {}", short(on_disk))
+            }
+        }
+    }
+}
+
+/// Whether the output an entry describes is on disk under `dir` with its size and digest.
+pub fn check_file(dir: &Path, entry: &ManifestEntry) -> Result<(), Mismatch> {
+    let path = dir.join(&entry.path);
+    // A path that leaves the folder (`..`, absolute) is never one of ours.
+    if !is_relative_inside(&entry.path) {
+        return Err(Mismatch::Missing);
+    }
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_file() && meta.len() == entry.bytes => {}
+        Ok(meta) if meta.is_file() => {
+            return Err(Mismatch::Size {
+                on_disk: meta.len(),
+            })
+        }
+        _ => return Err(Mismatch::Missing),
+    }
+    let bytes = std::fs::read(&path).map_err(|_| Mismatch::Missing)?;
+    let on_disk = crate::sha256_hex(&bytes);
+    if on_disk == entry.sha256 {
+        Ok(())
+    } else {
+        Err(Mismatch::Digest { on_disk })
+    }
+}
+
+fn is_relative_inside(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && path.split('/').all(|part| !part.is_empty() && part != "..")
+}
+
+/// The entries whose files are on disk under `dir` exactly as listed, by path; checked in
+/// parallel (each output is read and hashed).
+pub fn verified(dir: &Path, entries: Vec<ManifestEntry>) -> BTreeMap<String, ManifestEntry> {
+    entries
+        .into_par_iter()
+        .filter(|e| check_file(dir, e).is_ok())
+        .map(|e| (e.path.clone(), e))
+        .collect()
+}
+
+/// What a folder's manifest and its journal say, as far as the files on disk bear it out.
+pub struct Recovered {
+    pub entries: BTreeMap<String, ManifestEntry>,
+    /// A manifest that could not be read, as a message naming it.
+    pub warnings: Vec<String>,
+}
+
+/// Reads a manifest and the journal an interrupted build left beside it, keeping the
+/// entries whose files are still on disk as listed. A manifest that cannot be read is
+/// reported and left out: what it listed is rebuilt.
+pub fn recover(dir: &Path, manifest_name: &str) -> Recovered {
+    let path = dir.join(manifest_name);
+    let mut warnings = Vec::new();
+    let mut entries = match read_entries(&path) {
+        Ok(entries) => entries.unwrap_or_default(),
+        Err(e) => {
+            warnings.push(format!(
+                "warning: {e}; it is ignored and written anew from the outputs this build can verify"
+            ));
+            Vec::new()
+        }
+    };
+    entries.extend(journal::read(&journal::path_for(&path)));
+    // The journal's entry for a path is newer than the manifest's: keep the last.
+    let mut latest: BTreeMap<String, ManifestEntry> = BTreeMap::new();
+    for entry in entries {
+        latest.insert(entry.path.clone(), entry);
+    }
+    Recovered {
+        entries: verified(dir, latest.into_values().collect()),
+        warnings,
+    }
 }
 
 /// The shard manifests in a folder (`manifest.shard-*-of-*.json`), sorted by name.
@@ -229,324 +477,4 @@ pub fn find_shard_manifests(dir: &Path) -> Result<Vec<PathBuf>, ManifestError> {
         return Err(ManifestError::NoShards(dir.to_path_buf()));
     }
     Ok(found)
-}
-
-/// Joins the manifests of the N shards of one run into the manifest a single run would
-/// have written, after checking that every shard is there once, that each listed only jobs
-/// of its own share, that together they cover the run's job list with nothing missing or
-/// doubled, and that every job has its output.
-pub fn merge(shards: &[(PathBuf, ShardManifest)]) -> Result<Manifest, ManifestError> {
-    let mut problems = Vec::new();
-    let Some((first_path, first)) = shards.first() else {
-        return Err(ManifestError::Inconsistent(vec![
-            "no shard manifests given".to_string(),
-        ]));
-    };
-    let count = first.shard.count;
-
-    for (path, shard) in shards {
-        let name = path.display();
-        if shard.shard.count != count {
-            problems.push(format!(
-                "{name} is shard {} but {} is shard {}: all shards must split the run into the same number of shares",
-                shard.shard,
-                first_path.display(),
-                first.shard
-            ));
-        }
-        if shard.generator != first.generator {
-            problems.push(format!(
-                "{name} was written by {} but {} by {}: build every shard with the same polypress",
-                shard.generator,
-                first_path.display(),
-                first.generator
-            ));
-        }
-        if shard.run_jobs != first.run_jobs || shard.run_jobs_sha256 != first.run_jobs_sha256 {
-            problems.push(format!(
-                "{name} saw a run of {} jobs but {} saw {} (or a different job list): every shard must be given the same sources, formats and languages",
-                shard.run_jobs,
-                first_path.display(),
-                first.run_jobs
-            ));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(ManifestError::Inconsistent(abridged(problems)));
-    }
-
-    // Each share exactly once.
-    let mut by_index: BTreeMap<u32, &PathBuf> = BTreeMap::new();
-    for (path, shard) in shards {
-        if let Some(other) = by_index.insert(shard.shard.index, path) {
-            problems.push(format!(
-                "shard {} is given twice: {} and {}",
-                shard.shard,
-                other.display(),
-                path.display()
-            ));
-        }
-    }
-    let missing: Vec<String> = (1..=count)
-        .filter(|k| !by_index.contains_key(k))
-        .map(|k| format!("{k}/{count}"))
-        .collect();
-    if !missing.is_empty() {
-        problems.push(format!(
-            "gap: no manifest for shard {} (expected manifest.shard-K-of-{count}.json for K = 1..{count})",
-            missing.join(", ")
-        ));
-    }
-
-    // Jobs: each in its own share, none in two shards, each with an output.
-    let mut job_owner: BTreeMap<&str, &PathBuf> = BTreeMap::new();
-    let mut outputs: BTreeMap<&str, (&ManifestEntry, &PathBuf)> = BTreeMap::new();
-    for (path, shard) in shards {
-        let name = path.display();
-        let own_jobs: BTreeSet<&str> = shard.jobs.iter().map(String::as_str).collect();
-        let own_outputs: BTreeSet<&str> = shard.outputs.iter().map(|e| e.path.as_str()).collect();
-        for key in &shard.jobs {
-            if !shard.shard.owns(key) {
-                problems.push(format!(
-                    "{name} lists job {key}, which belongs to shard {}/{count}",
-                    share_of(key, count) + 1
-                ));
-            }
-            if let Some(other) = job_owner.insert(key, path) {
-                problems.push(format!(
-                    "overlap: job {key} is in both {} and {name}",
-                    other.display()
-                ));
-            }
-        }
-        for entry in &shard.outputs {
-            if !own_jobs.contains(entry.path.as_str()) {
-                problems.push(format!(
-                    "{name} has an output {} that is not one of its jobs",
-                    entry.path
-                ));
-            }
-            if let Some((other, other_path)) = outputs.insert(&entry.path, (entry, path)) {
-                if other.sha256 != entry.sha256 {
-                    problems.push(format!(
-                        "overlap: {} is in both {} and {name} with different contents (sha256 {} and {})",
-                        entry.path,
-                        other_path.display(),
-                        other.sha256,
-                        entry.sha256
-                    ));
-                }
-            }
-        }
-        for key in &own_jobs {
-            if !own_outputs.contains(key) {
-                problems.push(format!(
-                    "gap: job {key} of shard {} has no output (it failed or its writer is missing): run shard {} again",
-                    shard.shard, shard.shard
-                ));
-            }
-        }
-    }
-    let covered = job_list_sha256(job_owner.keys().copied());
-    if missing.is_empty() && (job_owner.len() != first.run_jobs || covered != first.run_jobs_sha256)
-    {
-        problems.push(format!(
-            "gap: the shards together list {} jobs but the run has {}{}",
-            job_owner.len(),
-            first.run_jobs,
-            if job_owner.len() == first.run_jobs {
-                " (with different keys)"
-            } else {
-                ""
-            }
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(ManifestError::Inconsistent(abridged(problems)));
-    }
-    Ok(Manifest {
-        generator: first.generator.clone(),
-        outputs: outputs.into_values().map(|(e, _)| e.clone()).collect(),
-    })
-}
-
-/// At most `MAX_PROBLEMS` problems and a count of the rest: an archive run with a broken
-/// shard would otherwise print thousands of lines.
-fn abridged(mut problems: Vec<String>) -> Vec<String> {
-    const MAX_PROBLEMS: usize = 20;
-    if problems.len() > MAX_PROBLEMS {
-        let more = problems.len() - MAX_PROBLEMS;
-        problems.truncate(MAX_PROBLEMS);
-        problems.push(format!("... and {more} more"));
-    }
-    problems
-}
-
-/// `polypress manifest merge`: reads the shard manifests (files, or every
-/// `manifest.shard-*-of-*.json` in the given folders), merges them and writes `out`
-/// (by default `manifest.json` next to the first shard manifest). Returns where it wrote
-/// and the merged manifest.
-pub fn merge_files(
-    inputs: &[PathBuf],
-    out: Option<&Path>,
-) -> Result<(PathBuf, Manifest), ManifestError> {
-    let mut files = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            files.extend(find_shard_manifests(input)?);
-        } else {
-            files.push(input.clone());
-        }
-    }
-    if files.is_empty() {
-        return Err(ManifestError::NoShards(PathBuf::from(".")));
-    }
-    let shards = files
-        .iter()
-        .map(|p| read_shard_manifest(p).map(|m| (p.clone(), m)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let merged = merge(&shards)?;
-    let target = match out {
-        Some(path) => path.to_path_buf(),
-        None => files[0]
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(MANIFEST_NAME),
-    };
-    crate::pipeline::write_atomically(&target, &to_json(&merged)).map_err(|source| {
-        ManifestError::Write {
-            path: target.clone(),
-            source,
-        }
-    })?;
-    Ok((target, merged))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(path: &str) -> ManifestEntry {
-        ManifestEntry {
-            path: path.to_string(),
-            format: "pdf".into(),
-            lang: "en".into(),
-            bytes: 1,
-            sha256: crate::sha256_hex(path.as_bytes()),
-            source: "s.xml".into(),
-            source_sha256: "0".into(),
-            input_sha256: "1".into(),
-        }
-    }
-
-    fn split(keys: &[&str], count: u32) -> Vec<(PathBuf, ShardManifest)> {
-        let mut sorted: Vec<&str> = keys.to_vec();
-        sorted.sort();
-        (1..=count)
-            .map(|index| {
-                let shard = Shard { index, count };
-                let jobs: Vec<String> = sorted
-                    .iter()
-                    .filter(|k| shard.owns(k))
-                    .map(|k| k.to_string())
-                    .collect();
-                let outputs = jobs.iter().map(|k| entry(k)).collect();
-                (
-                    PathBuf::from(shard.manifest_name()),
-                    ShardManifest {
-                        generator: generator(),
-                        shard,
-                        run_jobs: sorted.len(),
-                        run_jobs_sha256: job_list_sha256(sorted.iter().copied()),
-                        jobs,
-                        outputs,
-                    },
-                )
-            })
-            .collect()
-    }
-
-    const KEYS: [&str; 8] = [
-        "bg/a.pdf",
-        "bg/a.epub",
-        "en/a.pdf",
-        "en/a.epub",
-        "hu/a.pdf",
-        "hu/b.docx",
-        "da/a.pdf",
-        "da/z.epub",
-    ];
-
-    #[test]
-    fn shard_parses_k_of_n_and_refuses_nonsense() {
-        assert_eq!("2/3".parse(), Ok(Shard { index: 2, count: 3 }));
-        for bad in ["0/3", "4/3", "3", "a/b", "1/0", ""] {
-            let err = bad.parse::<Shard>().unwrap_err();
-            assert!(err.contains("K/N"), "{bad}: {err}");
-        }
-    }
-
-    #[test]
-    fn every_key_falls_in_exactly_one_share() {
-        for count in 1..6 {
-            for key in KEYS {
-                let owners = (1..=count)
-                    .filter(|&index| Shard { index, count }.owns(key))
-                    .count();
-                assert_eq!(owners, 1, "{key} in {count} shares");
-            }
-        }
-    }
-
-    #[test]
-    fn merge_of_complete_shards_lists_every_output_sorted() {
-        let merged = merge(&split(&KEYS, 3)).unwrap();
-        let paths: Vec<&str> = merged.outputs.iter().map(|e| e.path.as_str()).collect();
-        let mut expected = KEYS.to_vec();
-        expected.sort();
-        assert_eq!(paths, expected);
-    }
-
-    #[test]
-    fn merge_names_a_missing_shard() {
-        let mut shards = split(&KEYS, 3);
-        shards.remove(1);
-        let err = merge(&shards).unwrap_err().to_string();
-        assert!(err.contains("no manifest for shard 2/3"), "{err}");
-    }
-
-    #[test]
-    fn merge_names_a_job_without_output() {
-        let mut shards = split(&KEYS, 2);
-        let (_, shard) = &mut shards[0];
-        let lost = shard.outputs.remove(0).path;
-        let err = merge(&shards).unwrap_err().to_string();
-        assert!(err.contains(&format!("gap: job {lost}")), "{err}");
-    }
-
-    #[test]
-    fn merge_names_a_job_in_two_shards_with_different_bytes() {
-        let mut shards = split(&KEYS, 2);
-        let stolen = shards[0].1.outputs[0].clone();
-        let mut changed = stolen.clone();
-        changed.sha256 = "different".into();
-        shards[1].1.jobs.push(stolen.path.clone());
-        shards[1].1.jobs.sort();
-        shards[1].1.outputs.push(changed);
-        let err = merge(&shards).unwrap_err().to_string();
-        assert!(
-            err.contains(&format!("overlap: job {}", stolen.path)),
-            "{err}"
-        );
-        assert!(err.contains("different contents"), "{err}");
-    }
-
-    #[test]
-    fn merge_notices_shards_of_different_runs() {
-        let mut shards = split(&KEYS, 2);
-        let other = split(&KEYS[..6], 2);
-        shards[1] = other[1].clone();
-        let err = merge(&shards).unwrap_err().to_string();
-        assert!(err.contains("same sources"), "{err}");
-    }
 }

@@ -1,8 +1,8 @@
 //! The build: survey every source, run (source x format) jobs in parallel, write each output
-//! atomically, then the manifest.
+//! atomically, and keep the manifest true throughout.
 //!
-//! Jobs return bytes or an error; only this module touches the output folder. A failing job
-//! never stops the others.
+//! Jobs return bytes or an error; only this module and `outputs` touch the output folder.
+//! A failing job never stops the others.
 //!
 //! Three things keep a large (archive) run cheap:
 //! - a survey reads only each source's bytes and root attributes (id, lang), so the job list,
@@ -10,11 +10,16 @@
 //! - a source is parsed only when one of its outputs must be (re)built, and is dropped as
 //!   soon as its formats are written, so memory follows the largest document, not the count;
 //! - an output whose input digest and bytes on disk match the previous manifest is skipped.
+//!
+//! And four keep the manifest true whatever happens to the run (see `manifest`): the
+//! folder's manifest is locked for the whole build, checked against the files before it is
+//! believed, rewritten without the outputs about to be replaced before any is replaced,
+//! and every finished output is journaled as it lands.
 
-use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
@@ -22,9 +27,14 @@ use crate::date::Timestamp;
 use crate::diagnostic::{Diagnostic, SourceErrors};
 use crate::export::{self, ExportContext, ExportError, Format};
 use crate::fonts::FontSet;
-use crate::manifest::{self, ShardManifest};
+use crate::interrupt::Interrupt;
+use crate::manifest::journal::{self, Journal};
+use crate::manifest::{self, RunIdentity, RunSource, ShardManifest};
 pub use crate::manifest::{Manifest, ManifestEntry, Shard, MANIFEST_NAME};
 use crate::model::Summary;
+pub use crate::outputs::job_key;
+use crate::outputs::{self, FolderLock, LockError};
+pub use crate::source::{load_source, LoadedSource};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -38,13 +48,16 @@ pub struct BuildOptions {
     pub jobs: Option<usize>,
     /// `SOURCE_DATE_EPOCH`, if set: the date every output carries.
     pub source_date_epoch: Option<i64>,
-    /// Draw a progress bar on stderr.
+    /// Report on stderr while building: a progress bar on a terminal, and a notice when
+    /// the build waits for another one writing the same manifest.
     pub progress: bool,
     /// Rebuild every output, even those whose inputs have not changed.
     pub force: bool,
     /// Build only this share of the job list (`--shard K/N`), and write the shard's own
     /// manifest instead of `manifest.json`.
     pub shard: Option<Shard>,
+    /// Once set (SIGINT, SIGTERM), no further job starts; the build ends with what is done.
+    pub interrupt: Interrupt,
 }
 
 impl BuildOptions {
@@ -59,6 +72,7 @@ impl BuildOptions {
             progress: false,
             force: false,
             shard: None,
+            interrupt: Interrupt::never(),
         }
     }
 }
@@ -83,7 +97,8 @@ impl std::fmt::Display for Failure {
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildReport {
-    /// Every output the manifest lists: those written now and those already up to date.
+    /// This run's outputs: those written now and those already up to date. (The manifest
+    /// may list more: outputs of other languages or formats built by earlier runs.)
     pub outputs: Vec<ManifestEntry>,
     /// How many outputs were written by this run.
     pub written: usize,
@@ -94,12 +109,18 @@ pub struct BuildReport {
     pub failures: Vec<Failure>,
     /// Formats asked for whose writer does not exist yet: nothing was written for them.
     pub unavailable: Vec<Format>,
+    /// Problems that did not stop the build (an unreadable manifest), as messages.
+    pub warnings: Vec<String>,
+    /// The signal that stopped the build early, if one did.
+    pub interrupted: Option<i32>,
+    /// Jobs not started because of that signal: a rerun builds them.
+    pub not_started: usize,
     pub elapsed: Duration,
 }
 
 impl BuildReport {
     pub fn succeeded(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && self.interrupted.is_none()
     }
 }
 
@@ -121,13 +142,10 @@ pub enum BuildError {
     },
     #[error("{0}")]
     Fonts(Diagnostic),
-}
-
-/// A source read and parsed, with its digest.
-pub struct LoadedSource {
-    pub path: PathBuf,
-    pub sha256: String,
-    pub summary: Summary,
+    #[error("--shard {shard}: the run has {jobs} jobs, so N may be at most {jobs}")]
+    TooManyShards { shard: Shard, jobs: usize },
+    #[error(transparent)]
+    Lock(#[from] LockError),
 }
 
 /// Expands the sources to build: the given files (folders are searched for `*.xml`), or
@@ -163,17 +181,6 @@ pub fn discover_sources(given: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
         return Err(BuildError::NoSources(PathBuf::from("sources")));
     }
     Ok(found)
-}
-
-/// Reads and parses one source, keeping its digest for the manifest.
-pub fn load_source(path: &Path) -> Result<LoadedSource, SourceErrors> {
-    let bytes = crate::source::read_bytes(path).map_err(|d| SourceErrors(vec![d]))?;
-    let summary = crate::source::parse_summary(&bytes, path)?;
-    Ok(LoadedSource {
-        path: path.to_path_buf(),
-        sha256: crate::sha256_hex(&bytes),
-        summary,
-    })
 }
 
 /// Runs a whole build with the fonts compiled into polypress.
@@ -271,29 +278,28 @@ fn root_id_and_lang(bytes: &[u8]) -> Option<(String, String)> {
     }
 }
 
-/// The key of a job, which is also its output's path relative to the output folder.
-pub fn job_key(lang: &str, id: &str, format: Format) -> String {
-    format!("{lang}/{id}.{}", format.extension())
-}
-
 /// Where a document's output in one format goes, relative to the output folder.
 pub fn output_path(doc: &Summary, format: Format) -> String {
     job_key(&doc.lang, &doc.id, format)
 }
 
-/// One source's share of the run: the formats this run is responsible for.
+/// One source's share of the run: the formats this run is responsible for, and of those
+/// the ones to build (the others are up to date).
 struct SourcePlan<'a> {
     source: &'a SurveyedSource,
     formats: Vec<Format>,
+    to_build: Vec<Format>,
 }
 
 /// What became of one source's jobs.
 #[derive(Default)]
 struct SourceOutcome {
     written: Vec<ManifestEntry>,
-    skipped: Vec<ManifestEntry>,
     unavailable: Vec<Format>,
     failures: Vec<Failure>,
+    /// Jobs given up without being started: failed with their source, or stopped.
+    not_built: Vec<String>,
+    not_started: usize,
 }
 
 /// What every job of a run shares.
@@ -302,7 +308,7 @@ struct RunContext<'a> {
     fonts: &'a FontSet,
     fonts_sha256: String,
     exporter: &'a Exporter<'a>,
-    previous: BTreeMap<String, ManifestEntry>,
+    journal: Option<Journal>,
     progress: indicatif::ProgressBar,
 }
 
@@ -312,6 +318,7 @@ fn run_jobs(
     exporter: &Exporter,
     sources: &[PathBuf],
 ) -> Result<BuildReport, BuildError> {
+    let started = SystemTime::now();
     let mut report = BuildReport::default();
     let surveyed: Vec<Result<SurveyedSource, String>> =
         sources.par_iter().map(|p| survey_source(p)).collect();
@@ -376,27 +383,181 @@ fn run_jobs(
             plans.push(SourcePlan {
                 source,
                 formats: mine,
+                to_build: Vec::new(),
             });
         }
     }
     run_keys.sort();
+    if let Some(shard) = options.shard {
+        if shard.count as usize > run_keys.len().max(1) {
+            return Err(BuildError::TooManyShards {
+                shard,
+                jobs: run_keys.len(),
+            });
+        }
+    }
+    let own_keys: BTreeSet<String> = plans
+        .iter()
+        .flat_map(|p| {
+            p.formats
+                .iter()
+                .map(|f| job_key(&p.source.lang, &p.source.id, *f))
+        })
+        .collect();
 
-    let manifest_path = options.out_dir.join(
-        options
-            .shard
-            .map_or_else(|| MANIFEST_NAME.to_string(), |s| s.manifest_name()),
-    );
-    let job_count = plans.iter().map(|p| p.formats.len()).sum::<usize>();
+    let out_dir = &options.out_dir;
+    let manifest_name = options
+        .shard
+        .map_or_else(|| MANIFEST_NAME.to_string(), |s| s.manifest_name());
+    let manifest_path = out_dir.join(&manifest_name);
+    let _lock = FolderLock::acquire(out_dir, &manifest_name, &options.interrupt, |holder| {
+        if options.progress {
+            eprintln!("polypress: waiting for {holder} to finish (Ctrl-C to stop waiting)");
+        }
+    })?;
+    remove_stale_temps(out_dir, started, &manifest_name, &own_keys);
+
+    // What the folder holds that this run may keep: the manifest's entries (and those of an
+    // interrupted build's journal) whose files are still as listed.
+    let recovered = manifest::recover(out_dir, &manifest_name);
+    report.warnings.extend(recovered.warnings);
+    let mut listed: BTreeMap<String, ManifestEntry> = recovered.entries;
+    if options.shard.is_some() {
+        // A shard manifest lists the shard's own jobs only.
+        listed.retain(|key, _| own_keys.contains(key));
+    }
+    // A shard re-run after a merge may also skip what the merged manifest lists.
+    let merged: BTreeMap<String, ManifestEntry> = match options.shard {
+        Some(_) => manifest::read_entries(&out_dir.join(MANIFEST_NAME))
+            .ok()
+            .flatten()
+            .map(|entries| {
+                let candidates = entries
+                    .into_iter()
+                    .filter(|e| own_keys.contains(&e.path) && !listed.contains_key(&e.path))
+                    .collect();
+                manifest::verified(out_dir, candidates)
+            })
+            .unwrap_or_default(),
+        None => BTreeMap::new(),
+    };
+
+    // Decide every job before building any, so that the manifest can be rewritten without
+    // the outputs about to be replaced.
+    let fonts_sha256 = fonts.sha256();
+    let mut replaced: BTreeMap<String, ManifestEntry> = BTreeMap::new();
+    for plan in &mut plans {
+        let source = plan.source;
+        for &format in &plan.formats {
+            let key = job_key(&source.lang, &source.id, format);
+            let input = manifest::input_sha256(
+                &source.sha256,
+                &fonts_sha256,
+                format.extension(),
+                options.source_date_epoch,
+            );
+            let previous = listed.get(&key).or_else(|| merged.get(&key));
+            match previous {
+                Some(entry) if !options.force && entry.input_sha256 == input => {
+                    let mut entry = entry.clone();
+                    entry.source = source.path.display().to_string();
+                    report.outputs.push(entry.clone());
+                    listed.insert(key, entry);
+                    report.skipped += 1;
+                }
+                _ => {
+                    if let Some(old) = listed.remove(&key) {
+                        replaced.insert(key, old);
+                    }
+                    plan.to_build.push(format);
+                }
+            }
+        }
+    }
+    plans.retain(|p| !p.to_build.is_empty());
+    let job_count: usize = plans.iter().map(|p| p.to_build.len()).sum();
+
+    let identity = options.shard.map(|_| {
+        let run_sources: Vec<RunSource> = ready
+            .iter()
+            .map(|s| RunSource {
+                lang: &s.lang,
+                id: &s.id,
+                sha256: &s.sha256,
+            })
+            .collect();
+        let langs = options.langs.as_ref().map_or_else(
+            || "all".to_string(),
+            |langs| {
+                let mut langs = langs.clone();
+                langs.sort();
+                langs.dedup();
+                langs.join(",")
+            },
+        );
+        let formats: Vec<&str> = formats.iter().map(|f| f.extension()).collect();
+        RunIdentity::new(
+            &run_keys,
+            &run_sources,
+            options.source_date_epoch,
+            format!("formats={} langs={langs}", formats.join(",")),
+            &fonts_sha256,
+        )
+    });
+    let manifest_json = |listed: &BTreeMap<String, ManifestEntry>| -> Vec<u8> {
+        let outputs: Vec<ManifestEntry> = listed.values().cloned().collect();
+        match (options.shard, &identity) {
+            (Some(shard), Some(run)) => manifest::to_json(&ShardManifest {
+                generator: manifest::generator(),
+                shard,
+                run: run.clone(),
+                jobs: own_keys.iter().cloned().collect(),
+                outputs,
+            }),
+            _ => manifest::to_json(&Manifest {
+                generator: manifest::generator(),
+                outputs,
+            }),
+        }
+    };
+    let write_manifest = |listed: &BTreeMap<String, ManifestEntry>| -> Result<bool, BuildError> {
+        // A whole run with nothing to list writes no manifest (there may be none yet).
+        if options.shard.is_none() && listed.is_empty() && !manifest_path.exists() {
+            return Ok(false);
+        }
+        let json = manifest_json(listed);
+        if std::fs::read(&manifest_path).is_ok_and(|on_disk| on_disk == json) {
+            return Ok(true);
+        }
+        outputs::write_atomically(&manifest_path, &json).map_err(|source| BuildError::Write {
+            path: manifest_path.clone(),
+            source,
+        })?;
+        Ok(true)
+    };
+
+    let journal_path = journal::path_for(&manifest_path);
+    // From here on the manifest lists nothing this run will replace, and what the previous
+    // journal held; a new journal collects what this run finishes.
+    let mut wrote_manifest = write_manifest(&listed)?;
+    let journal = if plans.is_empty() {
+        journal::remove(&journal_path);
+        None
+    } else {
+        Some(
+            Journal::start(&journal_path).map_err(|source| BuildError::Write {
+                path: journal_path.clone(),
+                source,
+            })?,
+        )
+    };
+
     let ctx = RunContext {
         options,
         fonts,
-        fonts_sha256: fonts.sha256(),
+        fonts_sha256,
         exporter,
-        previous: if options.force {
-            BTreeMap::new()
-        } else {
-            previous_entries(options, &manifest_path)
-        },
+        journal,
         progress: progress_bar(options.progress, job_count as u64),
     };
     let outcomes: Vec<SourceOutcome> = plans.par_iter().map(|p| run_source(&ctx, p)).collect();
@@ -404,9 +565,11 @@ fn run_jobs(
 
     for outcome in outcomes {
         report.written += outcome.written.len();
-        report.skipped += outcome.skipped.len();
-        report.outputs.extend(outcome.written);
-        report.outputs.extend(outcome.skipped);
+        report.not_started += outcome.not_started;
+        for entry in outcome.written {
+            listed.insert(entry.path.clone(), entry.clone());
+            report.outputs.push(entry);
+        }
         report.failures.extend(outcome.failures);
         for format in outcome.unavailable {
             if !report.unavailable.contains(&format) {
@@ -414,84 +577,63 @@ fn run_jobs(
             }
         }
     }
+    // A job that failed or was stopped never touched its output: the earlier file is still
+    // there, and still what the earlier manifest said, unless something else changed it.
+    for (key, old) in replaced {
+        if !listed.contains_key(&key) && manifest::check_file(out_dir, &old).is_ok() {
+            listed.insert(key, old);
+        }
+    }
     report.outputs.sort_by(|a, b| a.path.cmp(&b.path));
     report.unavailable.sort();
+    report.interrupted = options.interrupt.signal();
 
-    let json = match options.shard {
-        Some(shard) => {
-            let mut jobs: Vec<String> = plans
-                .iter()
-                .flat_map(|p| {
-                    p.formats
-                        .iter()
-                        .map(|f| job_key(&p.source.lang, &p.source.id, *f))
-                })
-                .collect();
-            jobs.sort();
-            Some(manifest::to_json(&ShardManifest {
-                generator: manifest::generator(),
-                shard,
-                run_jobs: run_keys.len(),
-                run_jobs_sha256: manifest::job_list_sha256(run_keys.iter().map(String::as_str)),
-                jobs,
-                outputs: report.outputs.clone(),
-            }))
-        }
-        None if report.outputs.is_empty() => None,
-        None => Some(manifest::to_json(&Manifest {
-            generator: manifest::generator(),
-            outputs: report.outputs.clone(),
-        })),
-    };
-    if let Some(json) = json {
-        write_atomically(&manifest_path, &json).map_err(|source| BuildError::Write {
-            path: manifest_path.clone(),
-            source,
-        })?;
+    wrote_manifest |= write_manifest(&listed)?;
+    if ctx.journal.is_some() {
+        drop(ctx);
+        journal::remove(&journal_path);
+    }
+    if wrote_manifest {
         report.manifest = Some(manifest_path);
     }
     Ok(report)
 }
 
-/// What an earlier build recorded in this output folder: the manifest this run will
-/// replace and, for a shard, also the merged `manifest.json` (a shard re-run after a merge
-/// skips what the merged run built).
-fn previous_entries(
-    options: &BuildOptions,
-    manifest_path: &Path,
-) -> BTreeMap<String, ManifestEntry> {
-    let mut previous = match options.shard {
-        Some(_) => manifest::previous_entries(&options.out_dir.join(MANIFEST_NAME)),
-        None => BTreeMap::new(),
-    };
-    previous.extend(manifest::previous_entries(manifest_path));
-    previous
+/// Removes what killed writers of this manifest's outputs left: temporary files of its own
+/// jobs and of the manifest itself, never those of another shard writing beside it.
+fn remove_stale_temps(
+    out_dir: &Path,
+    started: SystemTime,
+    manifest_name: &str,
+    own_keys: &BTreeSet<String>,
+) {
+    outputs::remove_stale_temps(out_dir, started, |name| name == manifest_name);
+    let mut by_folder: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for key in own_keys {
+        if let Some((folder, name)) = key.split_once('/') {
+            by_folder.entry(folder).or_default().insert(name);
+        }
+    }
+    for (folder, names) in by_folder {
+        outputs::remove_stale_temps(&out_dir.join(folder), started, |name| names.contains(name));
+    }
 }
 
-/// Runs one source's jobs: skips those that are up to date, and parses the source only if
-/// some job is left.
+/// Runs one source's jobs that are not up to date, parsing the source once for them.
 fn run_source(ctx: &RunContext, plan: &SourcePlan) -> SourceOutcome {
     let mut outcome = SourceOutcome::default();
     let source = plan.source;
-    let mut to_build = Vec::new();
-    for &format in &plan.formats {
-        let input = manifest::input_sha256(
-            &source.sha256,
-            &ctx.fonts_sha256,
-            format.extension(),
-            ctx.options.source_date_epoch,
-        );
-        let key = job_key(&source.lang, &source.id, format);
-        match up_to_date(ctx, &key, &input) {
-            Some(mut entry) => {
-                entry.source = source.path.display().to_string();
-                outcome.skipped.push(entry);
-                ctx.progress.inc(1);
-            }
-            None => to_build.push(format),
+    let give_up = |outcome: &mut SourceOutcome| {
+        for &format in &plan.to_build {
+            outcome
+                .not_built
+                .push(job_key(&source.lang, &source.id, format));
         }
-    }
-    if to_build.is_empty() {
+        ctx.progress.inc(plan.to_build.len() as u64);
+    };
+    if ctx.options.interrupt.signal().is_some() {
+        outcome.not_started = plan.to_build.len();
+        give_up(&mut outcome);
         return outcome;
     }
     let loaded = match load_source(&source.path)
@@ -504,11 +646,12 @@ fn run_source(ctx: &RunContext, plan: &SourcePlan) -> SourceOutcome {
                 format: None,
                 message: errors.to_string(),
             });
-            ctx.progress.inc(to_build.len() as u64);
+            give_up(&mut outcome);
             return outcome;
         }
     };
-    let results: Vec<(Format, JobResult)> = to_build
+    let results: Vec<(Format, JobResult)> = plan
+        .to_build
         .par_iter()
         .map(|&format| {
             let result = run_job(ctx, &loaded, format);
@@ -520,6 +663,7 @@ fn run_source(ctx: &RunContext, plan: &SourcePlan) -> SourceOutcome {
         match result {
             JobResult::Written(entry) => outcome.written.push(entry),
             JobResult::Unavailable => outcome.unavailable.push(format),
+            JobResult::NotStarted => outcome.not_started += 1,
             JobResult::Failed(message) => outcome.failures.push(Failure {
                 source: source.path.clone(),
                 format: Some(format),
@@ -530,28 +674,17 @@ fn run_source(ctx: &RunContext, plan: &SourcePlan) -> SourceOutcome {
     outcome
 }
 
-/// The previous manifest's entry for a job, if the job's inputs are unchanged and the file
-/// on disk is still the one that entry describes.
-fn up_to_date(ctx: &RunContext, key: &str, input_sha256: &str) -> Option<ManifestEntry> {
-    let entry = ctx.previous.get(key)?;
-    if entry.input_sha256 != input_sha256 {
-        return None;
-    }
-    let path = ctx.options.out_dir.join(key);
-    if std::fs::metadata(&path).ok()?.len() != entry.bytes {
-        return None;
-    }
-    let bytes = std::fs::read(&path).ok()?;
-    (crate::sha256_hex(&bytes) == entry.sha256).then(|| entry.clone())
-}
-
 enum JobResult {
     Written(ManifestEntry),
     Unavailable,
+    NotStarted,
     Failed(String),
 }
 
 fn run_job(ctx: &RunContext, source: &LoadedSource, format: Format) -> JobResult {
+    if ctx.options.interrupt.signal().is_some() {
+        return JobResult::NotStarted;
+    }
     let export_ctx = ExportContext {
         fonts: ctx.fonts,
         timestamp: Timestamp::for_document(&source.summary, ctx.options.source_date_epoch),
@@ -563,10 +696,7 @@ fn run_job(ctx: &RunContext, source: &LoadedSource, format: Format) -> JobResult
     };
     let relative = output_path(&source.summary, format);
     let path = ctx.options.out_dir.join(&relative);
-    if let Err(e) = write_output(&path, &bytes) {
-        return JobResult::Failed(format!("cannot write {}: {e}", path.display()));
-    }
-    JobResult::Written(ManifestEntry {
+    let entry = ManifestEntry {
         path: relative,
         format: format.extension().to_string(),
         lang: source.summary.lang.clone(),
@@ -580,43 +710,19 @@ fn run_job(ctx: &RunContext, source: &LoadedSource, format: Format) -> JobResult
             format.extension(),
             ctx.options.source_date_epoch,
         ),
-    })
-}
-
-/// Writes through a temporary file in the same folder, renamed into place, so that a reader
-/// (or a crash) never sees half a file; the data reach the disk before the rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_renamed(path, bytes, true)
-}
-
-/// Writes an output like `write_atomically` but without waiting for the disk: a run writes
-/// thousands of outputs, and one `fsync` each cost more wall time than rendering DOCX.
-/// A crash can then leave a renamed file with lost data, but never one that a later run
-/// trusts: the incremental check compares every output's digest with the manifest's.
-fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_renamed(path, bytes, false)
-}
-
-fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        if sync {
-            file.sync_all()?;
-        }
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+    };
+    // Journaled before the rename, so that no output can land unrecorded: if the build
+    // dies in between, the next one finds the file not (yet) as listed and drops the line.
+    if let Some(journal) = &ctx.journal {
+        // A journal that cannot be written (a full disk) loses nothing while this build
+        // runs: the manifest is written from memory at its end. Only a crash before then
+        // would forget this output, and the next build would make it again.
+        let _ = journal.record(&entry);
     }
-    result
+    if let Err(e) = outputs::write_output(&path, &bytes) {
+        return JobResult::Failed(format!("cannot write {}: {e}", path.display()));
+    }
+    JobResult::Written(entry)
 }
 
 fn progress_bar(wanted: bool, len: u64) -> indicatif::ProgressBar {

@@ -243,15 +243,17 @@ fn build_builds_the_good_sources_and_nothing_for_the_broken_one() {
     for format in Format::ALL {
         let written = !report.unavailable.contains(&format);
         for lang in ["en", "da"] {
-            let path = out
-                .path()
-                .join(format!("{lang}/city-webinar-3.{}", format.extension()));
+            let path = out.path().join(format!(
+                "{lang}/city-webinar-3.{lang}.{}",
+                format.extension()
+            ));
             assert_eq!(path.exists(), written, "{}", path.display());
         }
         for lang in ["en", "da"] {
-            let path = out
-                .path()
-                .join(format!("{lang}/broken-example.{}", format.extension()));
+            let path = out.path().join(format!(
+                "{lang}/broken-example.{lang}.{}",
+                format.extension()
+            ));
             assert!(!path.exists(), "{}", path.display());
         }
     }

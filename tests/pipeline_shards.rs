@@ -115,7 +115,7 @@ fn shards_write_the_single_runs_bytes_and_merge_into_its_manifest() {
         let name = format!("manifest.shard-{k}-of-{SHARDS}.json");
         let shard = manifest::read_shard_manifest(&sharded.join(&name)).unwrap();
         assert!(shard.jobs.len() < expected, "{name}: {:?}", shard.jobs);
-        assert_eq!(shard.run_jobs, expected);
+        assert_eq!(shard.run.jobs, expected);
     }
 
     assert!(!sharded.join("manifest.json").exists());
@@ -146,4 +146,181 @@ fn a_bad_shard_argument_is_a_usage_error() {
     let (ok, log) = polypress(&["build", "--shard", "4/3", "--out", "/nonexistent"]);
     assert!(!ok);
     assert!(log.contains("K/N"), "{log}");
+}
+
+/// `polypress` with a chosen `SOURCE_DATE_EPOCH`.
+fn polypress_dated(args: &[&str], date: &str) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_polypress"))
+        .args(args)
+        .current_dir(common::repo_root())
+        .env("SOURCE_DATE_EPOCH", date)
+        .output()
+        .expect("polypress runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A copy of `sources/`, to change.
+fn copied_sources(dir: &Path) -> std::path::PathBuf {
+    let copy = dir.join("sources");
+    std::fs::create_dir_all(&copy).unwrap();
+    for source in common::source_files() {
+        std::fs::copy(&source, copy.join(source.file_name().unwrap())).unwrap();
+    }
+    copy
+}
+
+fn build_shard(sources: &Path, out: &Path, k: u32, date: &str) {
+    let shard = format!("{k}/{SHARDS}");
+    let (ok, log) = polypress_dated(
+        &[
+            "build",
+            &sources.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+            "--formats",
+            "docx",
+            "--shard",
+            &shard,
+        ],
+        date,
+    );
+    assert!(ok, "shard {shard}: {log}");
+}
+
+fn merge(out: &Path) -> (bool, String) {
+    polypress(&["manifest", "merge", &out.to_string_lossy()])
+}
+
+#[test]
+fn merge_refuses_a_stale_shard_manifest_from_before_the_sources_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = copied_sources(dir.path());
+    let out = dir.path().join("out");
+    for k in 1..=SHARDS {
+        build_shard(&sources, &out, k, "1700000000");
+    }
+    assert!(merge(&out).0, "{}", merge(&out).1);
+
+    // Same ids, new text; only shards 1 and 2 are built again.
+    let changed = &common::source_files()[0];
+    let path = sources.join(changed.file_name().unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("<p>", "<p>Revised. ", 1)).unwrap();
+    std::fs::remove_file(out.join("manifest.json")).unwrap();
+    build_shard(&sources, &out, 1, "1700000000");
+    build_shard(&sources, &out, 2, "1700000000");
+
+    let (ok, log) = merge(&out);
+    assert!(!ok, "a stale shard must be refused:\n{log}");
+    assert!(log.contains("are from different runs"), "{log}");
+    assert!(log.contains("the sources' contents"), "{log}");
+    assert!(log.contains("manifest.shard-3-of-3.json"), "{log}");
+    assert!(!out.join("manifest.json").exists());
+
+    build_shard(&sources, &out, 3, "1700000000");
+    let (ok, log) = merge(&out);
+    assert!(ok, "with shard 3 rebuilt the run is whole: {log}");
+}
+
+#[test]
+fn merge_refuses_shards_built_with_different_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let sources = common::repo_root().join("sources");
+    build_shard(&sources, &out, 1, "1800000000");
+    build_shard(&sources, &out, 2, "1700000000");
+    build_shard(&sources, &out, 3, "1700000000");
+    let (ok, log) = merge(&out);
+    assert!(!ok, "{log}");
+    assert!(
+        log.contains("SOURCE_DATE_EPOCH (1800000000 vs 1700000000)"),
+        "{log}"
+    );
+    assert!(!out.join("manifest.json").exists());
+}
+
+#[test]
+fn merge_checks_every_output_on_disk_against_a_tampered_or_deleted_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let sources = common::repo_root().join("sources");
+    for k in 1..=SHARDS {
+        build_shard(&sources, &out, k, "1700000000");
+    }
+
+    // A hand-edited digest.
+    let (name, shard) = (1..=SHARDS)
+        .map(|k| format!("manifest.shard-{k}-of-{SHARDS}.json"))
+        .map(|name| {
+            let shard = manifest::read_shard_manifest(&out.join(&name)).unwrap();
+            (name, shard)
+        })
+        .find(|(_, shard)| !shard.outputs.is_empty())
+        .unwrap();
+    let original = std::fs::read_to_string(out.join(&name)).unwrap();
+    let victim = &shard.outputs[0];
+    let forged = "0".repeat(64);
+    std::fs::write(out.join(&name), original.replace(&victim.sha256, &forged)).unwrap();
+    let (ok, log) = merge(&out);
+    assert!(!ok, "{log}");
+    assert!(
+        log.contains(&victim.path) && log.contains("sha256 000000000000"),
+        "{log}"
+    );
+    assert!(!out.join("manifest.json").exists());
+    std::fs::write(out.join(&name), &original).unwrap();
+
+    // An output deleted after its shard finished.
+    std::fs::remove_file(out.join(&victim.path)).unwrap();
+    let (ok, log) = merge(&out);
+    assert!(!ok, "{log}");
+    assert!(
+        log.contains(&format!(
+            "{}: the file is missing",
+            out.join(&victim.path).display()
+        )),
+        "{log}"
+    );
+    assert!(!out.join("manifest.json").exists());
+}
+
+#[test]
+fn a_huge_shard_count_is_refused_briefly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_arg = out.to_string_lossy();
+    for huge in ["4294967295/4294967295", "1/1000000"] {
+        let (ok, log) = polypress(&["build", "--shard", huge, "--out", &out_arg]);
+        assert!(!ok);
+        assert!(log.contains("N <= 10000"), "{log}");
+        assert!(log.len() < 1000, "{} bytes", log.len());
+    }
+    // More shares than jobs: some shards would have nothing to do.
+    let (ok, log) = polypress(&["build", "--shard", "1/10000", "--out", &out_arg]);
+    assert!(!ok);
+    let jobs = common::source_files().len() * Format::ALL.len();
+    assert!(
+        log.contains(&format!(
+            "the run has {jobs} jobs, so N may be at most {jobs}"
+        )),
+        "{log}"
+    );
+    assert!(!out.join("manifest.shard-1-of-10000.json").exists());
+
+    // A shard manifest claiming a huge N (hand-made) is refused at once, in a few lines.
+    build_shard(&common::repo_root().join("sources"), &out, 1, "1700000000");
+    let name = format!("manifest.shard-1-of-{SHARDS}.json");
+    let text = std::fs::read_to_string(out.join(&name)).unwrap();
+    let forged = text.replace(&format!("\"count\": {SHARDS}"), "\"count\": 4294967295");
+    assert_ne!(forged, text);
+    std::fs::write(out.join(&name), forged).unwrap();
+    let started = std::time::Instant::now();
+    let (ok, log) = merge(&out);
+    assert!(!ok);
+    assert!(log.len() < 2000, "{} bytes: {log}", log.len());
+    assert!(log.contains("N <= 10000"), "{log}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }

@@ -11,8 +11,8 @@ use std::path::Path;
 use crate::diagnostic::{Diagnostic, SourceErrors};
 use crate::fonts::{FontSet, Style, FAMILY};
 use crate::model::{Block, Inline, Pos, Summary};
-use crate::pipeline::LoadedSource;
 use crate::source::xml::LineIndex;
+use crate::source::LoadedSource;
 
 /// A character that the face of its style cannot draw.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -17,6 +17,24 @@ pub fn read_source(path: &Path) -> Result<Summary, SourceErrors> {
     parse_summary(&bytes, path)
 }
 
+/// A source read and parsed, with the digest of its bytes (for the manifest).
+pub struct LoadedSource {
+    pub path: std::path::PathBuf,
+    pub sha256: String,
+    pub summary: Summary,
+}
+
+/// Reads and parses one source, keeping its digest.
+pub fn load_source(path: &Path) -> Result<LoadedSource, SourceErrors> {
+    let bytes = read_bytes(path).map_err(|d| SourceErrors(vec![d]))?;
+    let summary = parse_summary(&bytes, path)?;
+    Ok(LoadedSource {
+        path: path.to_path_buf(),
+        sha256: crate::sha256_hex(&bytes),
+        summary,
+    })
+}
+
 /// Reads a source file's bytes, but never more than one byte past the size limit: whatever
 /// a path points at (a huge file, a device that never ends), memory stays bounded, and the
 /// parser reports the oversize with its position.
