@@ -9,10 +9,7 @@ pub use ooxml_gaps::word_language;
 
 use std::collections::BTreeSet;
 
-use docx_rs::{
-    AbstractNumbering, Docx, Footer, Level, LevelJc, LevelText, NumPages, NumberFormat, Numbering,
-    PageMargin, PageNum, Paragraph, Run, SpecialIndentType, Start,
-};
+use docx_rs::{Docx, Footer, NumPages, PageMargin, PageNum, Paragraph, Run};
 
 use super::{ExportContext, ExportError, Format};
 use crate::fonts::{repertoire, subset};
@@ -28,9 +25,7 @@ const MARGIN: i32 = 1_418;
 pub(super) const TEXT_WIDTH: usize = A4_WIDTH as usize - 2 * MARGIN as usize;
 const FOOTER_DISTANCE: i32 = 709;
 /// The bullet of every list item.
-const BULLET: &str = "•";
-/// The abstract numbering every bulleted list shares.
-const BULLET_ABSTRACT_ID: usize = 2;
+pub(super) const BULLET: &str = "•";
 
 /// The document as a Word file: A4, Word's built-in styles, the document's language, page
 /// numbers in the footer, and Source Sans 3 embedded.
@@ -48,12 +43,7 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
                 .header(FOOTER_DISTANCE)
                 .footer(FOOTER_DISTANCE),
         )
-        .footer(Footer::new().add_paragraph(footer(doc)))
-        .add_abstract_numbering(bullet_numbering());
-    for i in 0..body.list_count {
-        let id = body::FIRST_LIST_NUM_ID + i;
-        docx = docx.add_numbering(Numbering::new(id, BULLET_ABSTRACT_ID));
-    }
+        .footer(Footer::new().add_paragraph(footer(doc)));
     for p in body.paragraphs {
         docx = docx.add_paragraph(p);
     }
@@ -121,20 +111,4 @@ fn document_chars(doc: &Summary) -> BTreeSet<char> {
     chars.extend('0'..='9');
     chars.retain(|c| !c.is_control());
     chars
-}
-
-/// One bullet level, indented like the List Bullet style; the bullet in Source Sans 3 (Word
-/// would otherwise draw it in Symbol).
-fn bullet_numbering() -> AbstractNumbering {
-    AbstractNumbering::new(BULLET_ABSTRACT_ID).add_level(
-        Level::new(
-            0,
-            Start::new(1),
-            NumberFormat::new("bullet"),
-            LevelText::new(BULLET),
-            LevelJc::new("left"),
-        )
-        .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None)
-        .fonts(styles::family_fonts()),
-    )
 }
