@@ -129,7 +129,9 @@ fn paragraphs_use_the_word_styles() {
             );
         }
         let numbering = part_text(&b.docx, "word/numbering.xml");
-        let list_bullet = &styles[styles.find("w:styleId=\"ListBullet\"").expect("List Bullet")..];
+        let list_bullet = &styles[styles
+            .find("w:styleId=\"ListBullet\"")
+            .expect("List Bullet")..];
         let list_bullet = &list_bullet[..list_bullet.find("</w:style>").expect("style ends")];
         let id = list_bullet
             .split("<w:numId w:val=\"")
