@@ -906,3 +906,40 @@ fn embedded_fonts_kern_the_pairs_of_the_text() {
         );
     }
 }
+
+/// Ace by DAISY, the accessibility checker libraries run, finds no violation in any EPUB
+/// (`../shared/tools/check-epub-a11y`; install-validators.sh installs Ace and chromium).
+#[test]
+fn ace_finds_no_accessibility_violation() {
+    let Some(tools) = common::shared_tools() else {
+        assert!(
+            !common::validators_required(),
+            "../shared/tools is required"
+        );
+        return;
+    };
+    let ace_installed = std::path::Path::new("/opt/ace/bin/ace-puppeteer").exists()
+        || common::tool_available("ace-puppeteer", &["--version"]);
+    if !ace_installed {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for (i, b) in built().iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{i}-{}.epub", b.doc.lang)), &b.epub)
+            .expect("written");
+    }
+    let script = tools.join("check-epub-a11y");
+    let (ok, output) = common::run(
+        "bash",
+        &[
+            script.to_str().expect("UTF-8 path"),
+            dir.path().to_str().expect("UTF-8 path"),
+        ],
+        None,
+    );
+    assert!(ok, "Ace reports violations:\n{output}");
+    assert!(
+        output.contains(&format!("{} passed, 0 failed", built().len())),
+        "{output}"
+    );
+}
