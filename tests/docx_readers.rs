@@ -79,14 +79,42 @@ fn every_part_validates_against_the_iso_29500_schemas() {
 }
 
 const PYTHON_DOCX_DUMP: &str = r#"
-import json, sys, docx
+import json, sys, zipfile, docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+
+def bullet_of(d, paragraph):
+    """The bullet a paragraph gets from its style's numbering, as Word resolves it."""
+    if paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None:
+        return "numbering on the paragraph itself"
+    style = paragraph.style.element
+    num_pr = style.find(qn("w:pPr") + "/" + qn("w:numPr")) if style is not None else None
+    if num_pr is None:
+        return None
+    num_id = num_pr.find(qn("w:numId")).get(qn("w:val"))
+    numbering = d.part.numbering_part.element
+    num = [n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id][0]
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = [a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id][0]
+    level = abstract.find(qn("w:lvl"))
+    return [level.find(qn("w:numFmt")).get(qn("w:val")), level.find(qn("w:lvlText")).get(qn("w:val"))]
+
 out = []
 for path in sys.argv[1:]:
     d = docx.Document(path)
     cp = d.core_properties
+    added = d.add_paragraph("typed by an editor", style="List Bullet")
+    theme = zipfile.ZipFile(path).read("word/theme/theme1.xml").decode()
+    numbering = d.part.numbering_part.element
     out.append({
         "paragraphs": [[p.style.name, p.text] for p in d.paragraphs],
         "title": cp.title, "author": cp.author, "language": cp.language,
+        "defaults": [d.styles.default(t).name if d.styles.default(t) is not None else None
+                     for t in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE, WD_STYLE_TYPE.LIST)],
+        "new_list_bullet": bullet_of(d, added),
+        "abstract_numberings": len(numbering.findall(qn("w:abstractNum"))),
+        "theme_fonts": [theme.count('<a:majorFont><a:latin typeface="Source Sans 3"/>'),
+                        theme.count('<a:minorFont><a:latin typeface="Source Sans 3"/>')],
     })
 print(json.dumps(out))
 "#;
@@ -157,6 +185,25 @@ fn python_docx_reads_the_styles_and_every_word() {
                 "{name}: python-docx misses {expected:?}"
             );
         }
+        // Word's defaults are ours: Normal for paragraphs, and the other three built-ins.
+        assert_eq!(
+            doc["defaults"],
+            serde_json::json!([
+                "Normal",
+                "Default Paragraph Font",
+                "Normal Table",
+                "No List"
+            ]),
+            "{name}"
+        );
+        // A paragraph an editor sets in List Bullet gets its bullet from the style.
+        assert_eq!(
+            doc["new_list_bullet"],
+            serde_json::json!(["bullet", "•"]),
+            "{name}"
+        );
+        assert_eq!(doc["abstract_numberings"], 1, "{name}: an unused numbering");
+        assert_eq!(doc["theme_fonts"], serde_json::json!([1, 1]), "{name}");
         assert_eq!(doc["title"], summary.meta.title.as_str(), "{name}");
         assert_eq!(doc["author"], summary.meta.organiser.as_str(), "{name}");
         assert_eq!(
@@ -167,9 +214,10 @@ fn python_docx_reads_the_styles_and_every_word() {
     }
 }
 
-/// LibreOffice converts each DOCX to PDF (one process per file: LibreOffice keeps the first
-/// document's embedded fonts for the next ones of the same name). The PDF has every word, the
-/// page numbers, and only Source Sans 3: the embedded faces, since the system has no such font.
+/// LibreOffice converts every DOCX to PDF in one process, as an editor with all the language
+/// versions open would, with Source Sans 3 hidden from fontconfig (the machine without the
+/// font that embedding is for). Each PDF has every word, the page numbers, and only Source
+/// Sans 3: the embedded faces, and the same ones serve every language.
 #[test]
 fn libreoffice_lays_out_every_document_in_the_embedded_font() {
     if !common::tool_available("soffice", &["--version"])
@@ -181,29 +229,52 @@ fn libreoffice_lays_out_every_document_in_the_embedded_font() {
     let (dir, files) = written();
     let profile = dir.path().join("lo-profile");
     let installation = format!("-env:UserInstallation=file://{}", profile.display());
-    let system_has_font = common::run("fc-list", &[":", "family"], None)
-        .1
-        .contains("Source Sans 3");
-    if system_has_font {
-        eprintln!("note: Source Sans 3 is installed, so the PDF may not show the embedded faces");
-    }
+    // The system's fonts, less any Source Sans 3.
+    let fontconfig = dir.path().join("fonts.conf");
+    std::fs::write(
+        &fontconfig,
+        r#"<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <selectfont><rejectfont>
+    <pattern><patelt name="family"><string>Source Sans 3</string></patelt></pattern>
+    <glob>*SourceSans3*</glob>
+  </rejectfont></selectfont>
+</fontconfig>
+"#,
+    )
+    .expect("fonts.conf");
+    let hidden = Command::new("fc-list")
+        .args([":", "family"])
+        .env("FONTCONFIG_FILE", &fontconfig)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    assert!(
+        !hidden.contains("Source Sans 3"),
+        "Source Sans 3 is still visible"
+    );
+    let mut args = vec![
+        installation,
+        "--headless".to_string(),
+        "--convert-to".to_string(),
+        "pdf".to_string(),
+        "--outdir".to_string(),
+        path_str(dir.path()).to_string(),
+    ];
+    args.extend(files.iter().map(|(path, _)| path_str(path).to_string()));
+    let converted = Command::new("soffice")
+        .args(&args)
+        .env("FONTCONFIG_FILE", &fontconfig)
+        .output()
+        .expect("soffice runs");
+    let output = String::from_utf8_lossy(&converted.stdout).into_owned()
+        + &String::from_utf8_lossy(&converted.stderr);
     for (path, b) in &files {
-        let (ok, output) = common::run(
-            "soffice",
-            &[
-                &installation,
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                path_str(dir.path()),
-                path_str(path),
-            ],
-            None,
-        );
         let pdf = path.with_extension("pdf");
         assert!(
-            ok && pdf.is_file(),
+            converted.status.success() && pdf.is_file(),
             "LibreOffice cannot convert {}:\n{output}",
             path.display()
         );

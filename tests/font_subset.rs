@@ -5,7 +5,35 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use polypress::fonts::{subset, subset_localized, FontFace, FontSet, SubsetError};
+use polypress::fonts::{FontFace, FontSet, Layout, Subset, SubsetError};
+
+/// A subset kept (None) or renamed, with its characters' default forms and no layout tables.
+fn subset(
+    face: &FontFace,
+    chars: &BTreeSet<char>,
+    rename: Option<&str>,
+) -> Result<Vec<u8>, SubsetError> {
+    let how = Subset {
+        rename,
+        ..Subset::default()
+    };
+    polypress::fonts::subset(face, chars, &how)
+}
+
+/// A subset whose cmap maps a language's local forms.
+fn subset_localized(
+    face: &FontFace,
+    chars: &BTreeSet<char>,
+    rename: Option<&str>,
+    language: Option<&str>,
+) -> Result<Vec<u8>, SubsetError> {
+    let how = Subset {
+        rename,
+        localize: language,
+        ..Subset::default()
+    };
+    polypress::fonts::subset(face, chars, &how)
+}
 use rustybuzz::ttf_parser;
 
 /// Bulgarian, Hungarian and Danish letters on top of printable ASCII and the punctuation the
@@ -217,12 +245,33 @@ fn write_subsets(dir: &std::path::Path, chars: &BTreeSet<char>) -> Vec<String> {
     let fonts = fonts();
     let mut paths = Vec::new();
     for face in fonts.faces() {
-        for (label, rename, language) in [
-            ("plain", None, None),
-            ("renamed", Some("Polypress Sans"), None),
-            ("bg", Some("Polypress Sans"), Some("bg")),
+        for (label, rename, language, layout, hinting) in [
+            ("plain", None, None, Layout::None, true),
+            ("renamed", Some("Polypress Sans"), None, Layout::None, true),
+            ("bg", Some("Polypress Sans"), Some("bg"), Layout::None, true),
+            ("docx", None, None, Layout::Substitutions, false),
+            (
+                "epub-bg",
+                Some("Polypress Sans"),
+                Some("bg"),
+                Layout::Full,
+                true,
+            ),
+            (
+                "epub",
+                Some("Polypress Sans"),
+                Some("hu"),
+                Layout::Full,
+                true,
+            ),
         ] {
-            let bytes = subset_localized(face, chars, rename, language).expect("subset");
+            let how = Subset {
+                rename,
+                localize: language,
+                layout,
+                hinting,
+            };
+            let bytes = polypress::fonts::subset(face, chars, &how).expect("subset");
             let path = dir.join(format!("{label}-{}", face.style.file_name()));
             std::fs::write(&path, bytes).expect("write subset");
             paths.push(path.display().to_string());
@@ -395,4 +444,140 @@ fn fontconfig_reads_family_and_style() {
     ]
     .into();
     assert_eq!(seen, expected, "{output}");
+}
+
+/// The glyphs and advances rustybuzz gives `text` with a font file.
+fn shaped(font: &[u8], text: &str, language: Option<&str>) -> Vec<(u32, i32)> {
+    let face = rustybuzz::Face::from_slice(font, 0).expect("font parses");
+    let mut buffer = rustybuzz::UnicodeBuffer::new();
+    buffer.push_str(text);
+    if let Some(language) = language {
+        buffer.set_language(language.parse().expect("language tag"));
+    }
+    let output = rustybuzz::shape(&face, &[], buffer);
+    output
+        .glyph_infos()
+        .iter()
+        .zip(output.glyph_positions())
+        .map(|(info, position)| (info.glyph_id, position.x_advance))
+        .collect()
+}
+
+/// The feature tags of a GSUB or GPOS table.
+fn feature_tags(font: &[u8], table: &[u8; 4]) -> Vec<String> {
+    let face = ttf_parser::Face::parse(font, 0).expect("font parses");
+    let layout = match table {
+        b"GSUB" => face.tables().gsub,
+        _ => face.tables().gpos,
+    };
+    let Some(layout) = layout else {
+        return Vec::new();
+    };
+    let mut tags: Vec<String> = layout
+        .features
+        .into_iter()
+        .map(|f| f.tag.to_string())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+#[test]
+fn a_subset_with_layout_tables_kerns_and_ligates_as_the_whole_font() {
+    let fonts = fonts();
+    let chars = sample_chars();
+    for face in fonts.faces() {
+        let font = face.style.file_name();
+        let how = Subset {
+            rename: Some("Polypress Sans"),
+            layout: Layout::Full,
+            ..Subset::default()
+        };
+        let bytes = polypress::fonts::subset(face, &chars, &how).expect("subset");
+        check_glyphs(face, &bytes, &chars);
+        assert!(
+            feature_tags(&bytes, b"GPOS").contains(&"kern".to_string()),
+            "{font}: no GPOS kern"
+        );
+        let gsub = feature_tags(&bytes, b"GSUB");
+        assert!(
+            gsub.contains(&"liga".to_string()) && gsub.contains(&"locl".to_string()),
+            "{font}: GSUB {gsub:?}"
+        );
+        // Kerning pairs: the advances equal the whole font's, and "To" is set tighter than its
+        // two letters' own widths.
+        for pair in ["To", "AV", "Ty", "Wo", "P.", "Yo"] {
+            let whole: Vec<i32> = shaped(face.data, pair, None).iter().map(|g| g.1).collect();
+            let cut: Vec<i32> = shaped(&bytes, pair, None).iter().map(|g| g.1).collect();
+            assert_eq!(cut, whole, "{font}: {pair} is set differently");
+        }
+        let parsed = ttf_parser::Face::parse(&bytes, 0).expect("parses");
+        let t = parsed.glyph_index('T').expect("T");
+        let nominal = i32::from(parsed.glyph_hor_advance(t).expect("advance"));
+        let kerned = shaped(&bytes, "To", None)[0].1;
+        assert!(
+            kerned < nominal,
+            "{font}: \"To\" is not kerned ({kerned} vs {nominal})"
+        );
+        // The f ligatures are formed as with the whole font.
+        assert_eq!(
+            shaped(face.data, "ff", None).len(),
+            1,
+            "the whole font ligates ff"
+        );
+        for word in ["ff", "fi", "office", "ffl"] {
+            let advances = |font: &[u8]| -> Vec<i32> {
+                shaped(font, word, None).iter().map(|g| g.1).collect()
+            };
+            assert_eq!(
+                advances(&bytes),
+                advances(face.data),
+                "{font}: {word} is set differently"
+            );
+        }
+        assert_eq!(
+            polypress::fonts::subset(face, &chars, &how).expect("subset"),
+            bytes,
+            "{font}: two calls differ"
+        );
+    }
+}
+
+#[test]
+fn a_subset_with_substitutions_only_has_no_kerning_but_local_forms() {
+    let fonts = fonts();
+    let mut chars = sample_chars();
+    chars.extend("дж".chars());
+    let face = fonts.face(polypress::fonts::Style::Regular);
+    let how = Subset {
+        layout: Layout::Substitutions,
+        hinting: false,
+        ..Subset::default()
+    };
+    let bytes = polypress::fonts::subset(face, &chars, &how).expect("subset");
+    check_glyphs(face, &bytes, &chars);
+    assert!(feature_tags(&bytes, b"GPOS").is_empty());
+    let parsed = ttf_parser::Face::parse(&bytes, 0).expect("parses");
+    let raw = parsed.raw_face();
+    for table in [b"fpgm", b"prep", b"cvt "] {
+        assert!(
+            raw.table(ttf_parser::Tag::from_bytes(table)).is_none(),
+            "hinting table {table:?} kept"
+        );
+    }
+    // The cmap keeps the default Cyrillic forms; a shaper told the language is Bulgarian
+    // takes the Bulgarian ones from the subset's GSUB, as from the whole font.
+    for c in "дж".chars() {
+        let text = c.to_string();
+        let whole = shaped(face.data, &text, Some("bg"))[0].0;
+        let whole_default = shaped(face.data, &text, None)[0].0;
+        assert_ne!(whole, whole_default, "{c:?} has a Bulgarian form");
+        let cut = shaped(&bytes, &text, Some("bg"))[0].0;
+        let cut_default = shaped(&bytes, &text, None)[0].0;
+        assert_ne!(
+            cut, cut_default,
+            "{c:?}: the subset lost its Bulgarian form"
+        );
+    }
 }

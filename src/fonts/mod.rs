@@ -3,8 +3,10 @@
 //! The font files in `fonts/` are compiled into the binary, so polypress works from any
 //! folder, and parsed once per run into a `FontSet` that every job on every thread shares.
 
+mod klippa_gaps;
+pub mod repertoire;
 pub mod subset;
-pub use subset::{subset, subset_localized, SubsetError};
+pub use subset::{subset, Layout, Subset, SubsetError};
 
 use std::sync::OnceLock;
 

@@ -1,29 +1,25 @@
 //! Font subsetting for the formats that embed a font file (DOCX, EPUB).
 //!
-//! The glyph work (the `glyf` closure over composite glyphs, `loca`, `hmtx`, `hhea`, `maxp`,
-//! `head`, `OS/2`, `post` 3) is done by `allsorts` (the `allsorts-azul` fork printpdf already
-//! builds). What it lacks, filled here:
-//! - its `cmap` has a single Unicode-platform (0, 3) subtable, which Windows (and so Word)
-//!   does not read, and it maps every character that shares a kept glyph, not exactly the
-//!   requested ones: we replace it with format 4 under both (0, 3) and (3, 1), plus format 12
-//!   for characters beyond the BMP;
-//! - it copies the `name` table unchanged, including the ~100 feature-name records of the
-//!   dropped GSUB and the Reserved Font Name "Source": we rewrite it (and rename on request);
-//! - it cannot copy `gasp` (which tells Windows how to smooth the hinted glyphs): we do.
+//! The glyph work and the OpenType layout tables (the GSUB closure, GPOS kerning and mark
+//! attachment, GDEF, cut to the glyphs kept) are done by klippa, fontations' port of
+//! HarfBuzz's subsetter. What it lacks or gets wrong is filled in `klippa_gaps` and here:
+//! - its `name` table keeps the Reserved Font Name "Source": we rewrite it (and rename on
+//!   request);
+//! - a reader that ignores `locl` would draw a language's default forms: `Subset::localize`
+//!   puts one language's local forms (Bulgarian Cyrillic) straight into the cmap, which we
+//!   write ourselves (format 4 under (0, 3) and (3, 1), format 12 beyond the BMP);
+//! - `DSIG` would be a broken signature after any change: it goes.
 //!
 //! The table directory is then written again here, with checksums and `checkSumAdjustment`.
-//! GSUB/GPOS/GDEF/BASE are dropped (allsorts cannot subset them): a reader's renderer still
-//! draws every glyph, without kerning or ligatures; `subset_localized` puts one language's
-//! `locl` forms (Bulgarian Cyrillic) straight into the cmap instead.
 
 use std::collections::BTreeSet;
 
-use allsorts::binary::read::ReadScope;
-use allsorts::subset::{CmapTarget, SubsetProfile};
-use allsorts::tables::OpenTypeFont;
-use allsorts::tag;
+use fontations::read::collections::IntSet;
+use fontations::read::FontRef;
+use fontations::types::{GlyphId, NameId, Tag};
 use sha2::{Digest, Sha256};
 
+use super::klippa_gaps;
 use super::FontFace;
 
 /// What can go wrong while subsetting one face.
@@ -47,58 +43,75 @@ pub enum SubsetError {
     },
 }
 
-/// The tables allsorts writes into the subset. The hinting programs (`cvt `, `fpgm`, `prep`)
-/// are kept because every glyph still carries its instructions, which call into them.
-const KEPT_TABLES: [u32; 11] = [
-    tag::CMAP,
-    tag::HEAD,
-    tag::HHEA,
-    tag::HMTX,
-    tag::MAXP,
-    tag::NAME,
-    tag::OS_2,
-    tag::POST,
-    tag::CVT,
-    tag::FPGM,
-    tag::PREP,
-];
+/// Which OpenType layout tables a subset keeps, cut to its glyphs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// None: the glyphs are drawn one per character, unkerned.
+    None,
+    /// GSUB and GDEF: local forms (`locl`), ligatures (`liga`), composition (`ccmp`).
+    Substitutions,
+    /// GSUB, GPOS and GDEF: the substitutions and kerning (`kern`) and mark positioning
+    /// (`mark`, `mkmk`).
+    Full,
+}
 
-/// Name ids below this describe the font; from 256 on they name GSUB features we drop.
-const FIRST_FEATURE_NAME_ID: u16 = 256;
+/// The features a reader applies by default that Source Sans 3 has; the others (small
+/// capitals, stylistic sets, fractions...) are asked for by name, which no output does.
+const SUBSTITUTION_FEATURES: [&[u8; 4]; 3] = [b"ccmp", b"locl", b"liga"];
+const POSITIONING_FEATURES: [&[u8; 4]; 3] = [b"kern", b"mark", b"mkmk"];
 
-/// A TrueType subset of `face` holding the glyphs for `chars` (plus .notdef and the
-/// components of composite glyphs), with a cmap that maps exactly those characters.
+/// How to cut a face.
+#[derive(Debug, Clone, Copy)]
+pub struct Subset<'a> {
+    /// If Some(family), rewrite the name table (family, full name, PostScript name, unique
+    /// id) so the font no longer carries the name "Source" (the OFL's Reserved Font Name
+    /// forbids a modified font under that name; the EPUB uses this). None keeps the names
+    /// (the DOCX: embedding a subset in a document is allowed and Word matches by name).
+    pub rename: Option<&'a str>,
+    /// If Some(language) (a BCP 47 tag such as `bg`), each character maps to the glyph
+    /// shaping gives it in that language, when that differs from the default: a reader that
+    /// does not apply `locl` still draws the Bulgarian forms. For a font that serves one
+    /// language's document.
+    pub localize: Option<&'a str>,
+    pub layout: Layout,
+    /// Keep the TrueType hinting programs and instructions (about a third of the glyph
+    /// data). Without them Windows' renderer smooths the outlines itself.
+    pub hinting: bool,
+}
+
+impl Default for Subset<'_> {
+    fn default() -> Self {
+        Subset {
+            rename: None,
+            localize: None,
+            layout: Layout::None,
+            hinting: true,
+        }
+    }
+}
+
+/// A TrueType subset of `face` holding the glyphs for `chars` (plus .notdef, the components
+/// of composite glyphs and, with layout tables, the glyphs their substitutions reach), with
+/// a cmap that maps exactly those characters.
 ///
 /// Characters the face has no glyph for (e.g. `\n`) are left out; checking coverage is the
-/// caller's business. `rename`: if Some(family), rewrite the name table (family, full name,
-/// PostScript name, unique id) so the font no longer carries the name "Source" (the OFL's
-/// Reserved Font Name forbids a modified font under that name; the EPUB uses this). None
-/// keeps the names (the DOCX uses this: embedding a subset in a document is allowed and Word
-/// matches by name). The same arguments always give the same bytes.
+/// caller's business. The same arguments always give the same bytes.
 pub fn subset(
     face: &FontFace,
     chars: &BTreeSet<char>,
-    rename: Option<&str>,
-) -> Result<Vec<u8>, SubsetError> {
-    subset_localized(face, chars, rename, None)
-}
-
-/// Like [`subset`], but each character maps to the glyph shaping gives it in `language`
-/// (a BCP 47 tag such as `bg`), when that differs from the default: the subset has no GSUB,
-/// so a reader could not apply the font's `locl` forms (Bulgarian Cyrillic) itself. Meant for
-/// a font that serves one language's document (the EPUB).
-pub fn subset_localized(
-    face: &FontFace,
-    chars: &BTreeSet<char>,
-    rename: Option<&str>,
-    language: Option<&str>,
+    how: &Subset<'_>,
 ) -> Result<Vec<u8>, SubsetError> {
     let font = face.style.file_name();
     let read_error = |reason: String| SubsetError::Read {
         font: font.to_string(),
         reason,
     };
-    let language = language
+    let output_error = |reason: String| SubsetError::Output {
+        font: font.to_string(),
+        reason,
+    };
+    let language = how
+        .localize
         .map(|tag| {
             tag.parse::<harfrust::Language>()
                 .map_err(|reason| SubsetError::Language {
@@ -108,76 +121,77 @@ pub fn subset_localized(
         })
         .transpose()?;
 
-    let mut localized = language.map(|language| LocalizedForms::new(&face.shaping, language));
-    let mapped: Vec<(char, u16)> = chars
+    // The glyph each character must end up with, in the original's numbering.
+    let mut original_forms = language
+        .clone()
+        .map(|language| LocalizedForms::new(&face.shaping, language));
+    let wanted: Vec<(char, u16)> = chars
         .iter()
         .filter_map(|&c| {
             let default = face.face.glyph_index(c).map(|g| g.0).filter(|&g| g != 0)?;
-            let local = localized.as_mut().and_then(|forms| forms.glyph(c, default));
+            let local = original_forms
+                .as_mut()
+                .and_then(|forms| forms.glyph(c, default));
             Some((c, local.unwrap_or(default)))
         })
         .collect();
-    // allsorts numbers the subset's glyphs in this order (components of composites after).
-    let glyph_ids: Vec<u16> = std::iter::once(0)
-        .chain(mapped.iter().map(|&(_, g)| g).collect::<BTreeSet<u16>>())
-        .collect();
 
-    let opentype = ReadScope::new(face.data)
-        .read::<OpenTypeFont<'_>>()
-        .map_err(|e| read_error(e.to_string()))?;
-    let provider = opentype
-        .table_provider(0)
-        .map_err(|e| read_error(e.to_string()))?;
-    let glyphs_only = allsorts::subset::subset(
-        &provider,
-        &glyph_ids,
-        &SubsetProfile::Custom(KEPT_TABLES.to_vec()),
-        CmapTarget::Unicode,
-    )
-    .map_err(|e| SubsetError::Subset {
-        font: font.to_string(),
-        reason: e.to_string(),
-    })?;
-
-    let output_error = |reason: String| SubsetError::Output {
+    let source = FontRef::new(face.data).map_err(|e| read_error(e.to_string()))?;
+    let cut = klippa_subset(&source, &wanted, how).map_err(|reason| SubsetError::Subset {
         font: font.to_string(),
         reason,
-    };
-    let subset_face = ttf_parser::Face::parse(&glyphs_only, 0)
-        .map_err(|e| output_error(format!("allsorts wrote a font ttf-parser rejects: {e}")))?;
-    let mut new_mapping = Vec::with_capacity(mapped.len());
-    for &(c, old) in &mapped {
-        let new = glyph_ids
-            .binary_search(&old)
-            .ok()
-            .and_then(|i| u16::try_from(i).ok())
+    })?;
+
+    // The subset's own cmap gives each character its default glyph in the new numbering;
+    // the localized forms are found by shaping the subset itself, whose GSUB still has them.
+    let cut_face = ttf_parser::Face::parse(&cut, 0)
+        .map_err(|e| output_error(format!("klippa wrote a font ttf-parser rejects: {e}")))?;
+    let cut_shaping = harfrust::Font::new(cut.clone(), 0)
+        .ok_or_else(|| output_error("klippa wrote a font the shaper rejects".to_string()))?;
+    let mut cut_forms = language.map(|language| LocalizedForms::new(&cut_shaping, language));
+    let mut mapping = Vec::with_capacity(wanted.len());
+    for &(c, old) in &wanted {
+        let default = cut_face
+            .glyph_index(c)
+            .map(|g| g.0)
+            .filter(|&g| g != 0)
             .ok_or_else(|| output_error(format!("character {c:?} lost its glyph")))?;
-        // Guards the numbering assumption above: the glyph must be the same one.
+        let new = cut_forms
+            .as_mut()
+            .and_then(|forms| forms.glyph(c, default))
+            .unwrap_or(default);
+        // The glyph must be the same one: same box, same advance.
         let same = |f: &ttf_parser::Face<'_>, g: u16| {
             (
                 header_bounding_box(f, g),
                 f.glyph_hor_advance(ttf_parser::GlyphId(g)),
             )
         };
-        if same(&subset_face, new) != same(&face.face, old) {
+        if same(&cut_face, new) != same(&face.face, old) {
             return Err(output_error(format!(
                 "glyph {old} of {c:?} did not become glyph {new}"
             )));
         }
-        new_mapping.push((c, new));
+        mapping.push((c, new));
     }
 
-    let original = face.face.raw_face();
-    let name = match rename {
+    let name = match how.rename {
         None => name_table_kept(&face.face)?,
-        Some(family) => name_table_renamed(&face.face, family, &mapped)?,
+        Some(family) => name_table_renamed(&face.face, family, &mapping)?,
     };
     let mut tables: Vec<([u8; 4], Vec<u8>)> = Vec::new();
-    let raw = ttf_parser::RawFace::parse(&glyphs_only, 0)
+    let raw = ttf_parser::RawFace::parse(&cut, 0)
         .map_err(|e| output_error(format!("table directory: {e}")))?;
     for record in raw.table_records {
         let tag = record.tag.to_bytes();
-        if &tag == b"cmap" || &tag == b"name" {
+        if matches!(&tag, b"cmap" | b"name" | b"DSIG") {
+            continue;
+        }
+        if how.layout == Layout::None && matches!(&tag, b"GSUB" | b"GDEF") {
+            continue;
+        }
+        if &tag == b"gasp" && !how.hinting {
+            // gasp asks for grid-fitting, which an unhinted font cannot do.
             continue;
         }
         let mut data = raw
@@ -185,19 +199,76 @@ pub fn subset_localized(
             .ok_or_else(|| output_error(format!("table {} is out of bounds", record.tag)))?
             .to_vec();
         if &tag == b"OS/2" {
-            // allsorts takes these from the characters of the original cmap that reach the
-            // kept glyphs, which need not be the ones our cmap maps.
-            set_char_range(&mut data, &new_mapping);
+            set_char_range(&mut data, &mapping);
         }
         tables.push((tag, data));
     }
-    tables.push((*b"cmap", cmap_table(&new_mapping).map_err(output_error)?));
+    tables.push((*b"cmap", cmap_table(&mapping).map_err(output_error)?));
     tables.push((*b"name", name));
-    if let Some(gasp) = original.table(ttf_parser::Tag::from_bytes(b"gasp")) {
-        tables.push((*b"gasp", gasp.to_vec()));
-    }
     assemble(tables).map_err(output_error)
 }
+
+/// Runs klippa over `source`, keeping the glyphs of `wanted` (their characters and, for
+/// localized forms that no character maps to in the original, the glyphs themselves).
+fn klippa_subset(
+    source: &FontRef<'_>,
+    wanted: &[(char, u16)],
+    how: &Subset<'_>,
+) -> Result<Vec<u8>, String> {
+    let mut unicodes = IntSet::empty();
+    let mut glyphs = IntSet::empty();
+    for &(c, glyph) in wanted {
+        unicodes.insert(u32::from(c));
+        glyphs.insert(GlyphId::new(u32::from(glyph)));
+    }
+    let tags = |names: &[&[u8; 4]]| names.iter().map(|n| Tag::new(n)).collect::<Vec<Tag>>();
+    let mut features = IntSet::empty();
+    let mut drop_tables = IntSet::empty();
+    drop_tables.extend(tags(&[b"DSIG", b"BASE"]));
+    match how.layout {
+        // Local forms are found by shaping the subset: it keeps `locl` until then.
+        Layout::None if how.localize.is_some() => {
+            features.insert(Tag::new(b"locl"));
+            drop_tables.insert(Tag::new(b"GPOS"));
+        }
+        Layout::None => drop_tables.extend(tags(&[b"GSUB", b"GPOS", b"GDEF"])),
+        Layout::Substitutions => {
+            features.extend(tags(&SUBSTITUTION_FEATURES));
+            drop_tables.insert(Tag::new(b"GPOS"));
+        }
+        Layout::Full => {
+            features.extend(tags(&SUBSTITUTION_FEATURES));
+            features.extend(tags(&POSITIONING_FEATURES));
+        }
+    }
+    let mut scripts = IntSet::empty();
+    scripts.invert(); // every script
+    let mut name_ids = IntSet::empty();
+    name_ids.extend((0..FIRST_FEATURE_NAME_ID).map(NameId::new));
+    let mut name_languages = IntSet::empty();
+    name_languages.insert(0x409u16);
+    let flags = if how.hinting {
+        klippa::SubsetFlags::default()
+    } else {
+        klippa::SubsetFlags::SUBSET_FLAGS_NO_HINTING
+    };
+    let plan = klippa::Plan::new(
+        &glyphs,
+        &unicodes,
+        source,
+        flags,
+        &drop_tables,
+        &scripts,
+        &features,
+        &name_ids,
+        &name_languages,
+    );
+    let cut = klippa::subset_font(source, &plan).map_err(|e| e.to_string())?;
+    klippa_gaps::repair(source, cut)
+}
+
+/// Name ids below this describe the font; from 256 on they name features the subset drops.
+const FIRST_FEATURE_NAME_ID: u16 = 256;
 
 /// A glyph's bounding box as its `glyf` entry's header states it (`None` for an empty glyph).
 ///

@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use docx_rs::{
-    BreakType, Hyperlink, HyperlinkData, IndentLevel, NumberingId, Paragraph, ParagraphChild, Run,
-};
+use docx_rs::{BreakType, Hyperlink, HyperlinkData, Paragraph, ParagraphChild, Run};
 
 use super::styles;
 use crate::model::{Block, Inline, List, PeopleGroup, Person, Question, Summary, Talk};
@@ -17,8 +15,6 @@ pub(super) struct Body {
     pub paragraphs: Vec<Paragraph>,
     /// Hyperlink relationships (id, target) in order of first use.
     pub links: Vec<HyperlinkTarget>,
-    /// One numbering instance per bulleted list, numbered `FIRST_LIST_NUM_ID..`.
-    pub list_count: usize,
 }
 
 /// The characters the writer puts between the model's words (the fonts are subset to the
@@ -30,9 +26,6 @@ pub(super) struct HyperlinkTarget {
     pub rid: String,
     pub href: String,
 }
-
-/// docx-rs writes its own abstract numbering and instance with id 1; ours start above it.
-pub(super) const FIRST_LIST_NUM_ID: usize = 2;
 
 /// The relationship id of the `index`-th hyperlink target. Chosen here, not by docx-rs, whose
 /// ids come from a process-wide counter and so differ between two builds in one process.
@@ -68,7 +61,6 @@ struct BodyBuilder<'a> {
     paragraphs: Vec<Paragraph>,
     link_index: BTreeMap<String, usize>,
     links: Vec<HyperlinkTarget>,
-    list_count: usize,
 }
 
 pub(super) fn build(doc: &Summary) -> Body {
@@ -77,7 +69,6 @@ pub(super) fn build(doc: &Summary) -> Body {
         paragraphs: Vec::new(),
         link_index: BTreeMap::new(),
         links: Vec::new(),
-        list_count: 0,
     };
     b.title_block();
     for section in &doc.sections {
@@ -93,7 +84,6 @@ pub(super) fn build(doc: &Summary) -> Body {
     Body {
         paragraphs: b.paragraphs,
         links: b.links,
-        list_count: b.list_count,
     }
 }
 
@@ -166,12 +156,11 @@ impl BodyBuilder<'_> {
         }
     }
 
+    /// The items take their bullet from the List Bullet style's numbering, as a paragraph
+    /// an editor gives that style does.
     fn list(&mut self, list: &List) {
-        let num_id = FIRST_LIST_NUM_ID + self.list_count;
-        self.list_count += 1;
         for item in &list.items {
-            let p = styled(styles::LIST_BULLET)
-                .numbering(NumberingId::new(num_id), IndentLevel::new(0));
+            let p = styled(styles::LIST_BULLET);
             let p = self.inlines(p, &item.content, RunFormat::default());
             self.push(p);
         }

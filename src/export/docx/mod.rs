@@ -9,13 +9,10 @@ pub use ooxml_gaps::word_language;
 
 use std::collections::BTreeSet;
 
-use docx_rs::{
-    AbstractNumbering, Docx, Footer, Level, LevelJc, LevelText, NumPages, NumberFormat, Numbering,
-    PageMargin, PageNum, Paragraph, Run, SpecialIndentType, Start,
-};
+use docx_rs::{Docx, Footer, NumPages, PageMargin, PageNum, Paragraph, Run};
 
 use super::{ExportContext, ExportError, Format};
-use crate::fonts::subset;
+use crate::fonts::{repertoire, subset};
 use crate::model::Summary;
 use ooxml_gaps::font_embedding::EmbeddedFont;
 
@@ -28,9 +25,7 @@ const MARGIN: i32 = 1_418;
 pub(super) const TEXT_WIDTH: usize = A4_WIDTH as usize - 2 * MARGIN as usize;
 const FOOTER_DISTANCE: i32 = 709;
 /// The bullet of every list item.
-const BULLET: &str = "•";
-/// The abstract numbering every bulleted list shares.
-const BULLET_ABSTRACT_ID: usize = 2;
+pub(super) const BULLET: &str = "•";
 
 /// The document as a Word file: A4, Word's built-in styles, the document's language, page
 /// numbers in the footer, and Source Sans 3 embedded.
@@ -48,12 +43,7 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
                 .header(FOOTER_DISTANCE)
                 .footer(FOOTER_DISTANCE),
         )
-        .footer(Footer::new().add_paragraph(footer(doc)))
-        .add_abstract_numbering(bullet_numbering());
-    for i in 0..body.list_count {
-        let id = body::FIRST_LIST_NUM_ID + i;
-        docx = docx.add_numbering(Numbering::new(id, BULLET_ABSTRACT_ID));
-    }
+        .footer(Footer::new().add_paragraph(footer(doc)));
     for p in body.paragraphs {
         docx = docx.add_paragraph(p);
     }
@@ -82,53 +72,43 @@ fn footer(doc: &Summary) -> Paragraph {
         .add_num_pages(NumPages::new())
 }
 
-/// The four faces of Source Sans 3, each cut down to the characters the document shows and
-/// obfuscated for the package. A subset keeps the font's names: Word matches an embedded font
-/// by name. It has no GSUB, so the language's local letterforms (Bulgarian Cyrillic) go
-/// straight into its cmap, as the PDF shows them.
+/// The four faces of Source Sans 3, each cut down to what an editor may type (every letter
+/// of the EU languages, the usual punctuation) and whatever else the document shows, and
+/// obfuscated for the package. The faces are the same in every language's document, so an
+/// editor with several of them open in one application sees no letter fall back to another
+/// font. A subset keeps the font's names: Word matches an embedded font by name. It keeps
+/// GSUB (local forms, ligatures): LibreOffice applies the Bulgarian forms from the document
+/// language. It leaves out GPOS (kerning, which Word does not apply by default) and the
+/// hinting instructions, which together would more than double the fonts' size.
 fn embedded_fonts(doc: &Summary, ctx: &ExportContext) -> Result<Vec<EmbeddedFont>, ExportError> {
-    let chars = document_chars(doc);
+    let mut chars = repertoire::editing_repertoire();
+    chars.extend(document_chars(doc));
     let document_key = format!("{}/{}", doc.id, doc.lang);
+    let how = subset::Subset {
+        layout: subset::Layout::Substitutions,
+        hinting: false,
+        ..subset::Subset::default()
+    };
     ctx.fonts
         .faces()
         .iter()
         .map(|face| {
-            let data =
-                subset::subset_localized(face, &chars, None, Some(&doc.lang)).map_err(|e| {
-                    ExportError::Writer {
-                        format: Format::Docx,
-                        message: e.to_string(),
-                    }
-                })?;
+            let data = subset::subset(face, &chars, &how).map_err(|e| ExportError::Writer {
+                format: Format::Docx,
+                message: e.to_string(),
+            })?;
             Ok(EmbeddedFont::new(&document_key, face.style, data, true))
         })
         .collect()
 }
 
 /// Every character the document shows: the model's text, the punctuation the writer puts
-/// between it, and the digits of the page numbers. Printable ASCII is added so an editor can
-/// still type ordinary words in the embedded font on a machine without it.
+/// between it, and the digits of the page numbers.
 fn document_chars(doc: &Summary) -> BTreeSet<char> {
     let mut chars: BTreeSet<char> = doc.visible_text().iter().flat_map(|t| t.chars()).collect();
     chars.extend(body::WRITER_PUNCTUATION.chars());
     chars.extend(BULLET.chars());
-    chars.extend(' '..='~');
+    chars.extend('0'..='9');
     chars.retain(|c| !c.is_control());
     chars
-}
-
-/// One bullet level, indented like the List Bullet style; the bullet in Source Sans 3 (Word
-/// would otherwise draw it in Symbol).
-fn bullet_numbering() -> AbstractNumbering {
-    AbstractNumbering::new(BULLET_ABSTRACT_ID).add_level(
-        Level::new(
-            0,
-            Start::new(1),
-            NumberFormat::new("bullet"),
-            LevelText::new(BULLET),
-            LevelJc::new("left"),
-        )
-        .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None)
-        .fonts(styles::family_fonts()),
-    )
 }

@@ -105,11 +105,12 @@ fn section(
     w.newline()?;
     w.element("h2", &[("id", &heading_id)], &section.heading)?;
     w.newline()?;
-    let mut talks = Vec::new();
+    // The speaker groups and the talks, in reading order, as the PDF's outline has them.
+    let mut children = Vec::new();
     for block in &section.blocks {
         match block {
-            Block::Talk(t) => talks.push(talk(w, doc, t, ids)?),
-            Block::People(group) => people(w, doc, group, ids)?,
+            Block::Talk(t) => children.push(talk(w, doc, t, ids)?),
+            Block::People(group) => children.push(people(w, doc, group, ids)?),
             other => simple_block(w, other, "h3")?,
         }
     }
@@ -118,7 +119,7 @@ fn section(
     Ok(OutlineEntry {
         label: section.heading.clone(),
         id,
-        children: talks,
+        children,
     })
 }
 
@@ -147,7 +148,12 @@ fn simple_block(w: &mut XhtmlWriter, block: &Block, subheading: &str) -> Result 
     }
 }
 
-fn people(w: &mut XhtmlWriter, doc: &Summary, group: &PeopleGroup, ids: &mut Ids) -> Result {
+fn people(
+    w: &mut XhtmlWriter,
+    doc: &Summary,
+    group: &PeopleGroup,
+    ids: &mut Ids,
+) -> Result<OutlineEntry> {
     ids.people += 1;
     let heading_id = format!("people-{}", ids.people);
     w.element("h3", &[("id", &heading_id)], &group.label)?;
@@ -178,7 +184,12 @@ fn people(w: &mut XhtmlWriter, doc: &Summary, group: &PeopleGroup, ids: &mut Ids
         w.newline()?;
     }
     w.end("ul")?;
-    w.newline()
+    w.newline()?;
+    Ok(OutlineEntry {
+        label: group.label.clone(),
+        id: heading_id,
+        children: Vec::new(),
+    })
 }
 
 /// "LinkedIn: <address>": the label as the source words it, then the link.
@@ -248,6 +259,7 @@ fn questions(w: &mut XhtmlWriter, doc: &Summary, questions: &Questions) -> Resul
     w.newline()?;
     w.element("h2", &[("id", heading_id)], &questions.heading)?;
     w.newline()?;
+    let mut entries = Vec::new();
     for (index, question) in questions.items.iter().enumerate() {
         let question_id = format!("question-{}", index + 1);
         let label_id = format!("{question_id}-label");
@@ -262,6 +274,11 @@ fn questions(w: &mut XhtmlWriter, doc: &Summary, questions: &Questions) -> Resul
         w.newline()?;
         w.element("h3", &[("id", &label_id)], &question.label)?;
         w.newline()?;
+        entries.push(OutlineEntry {
+            label: question.label.clone(),
+            id: question_id.clone(),
+            children: Vec::new(),
+        });
         paragraph(w, &question.text, Some("question-text"))?;
         for answer in &question.answers {
             w.start("div", &[("class", "answer")])?;
@@ -292,7 +309,7 @@ fn questions(w: &mut XhtmlWriter, doc: &Summary, questions: &Questions) -> Resul
     Ok(OutlineEntry {
         label: questions.heading.clone(),
         id: id.to_string(),
-        children: Vec::new(),
+        children: entries,
     })
 }
 

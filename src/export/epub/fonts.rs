@@ -25,9 +25,10 @@ pub struct EmbeddedFont {
     pub bytes: Vec<u8>,
 }
 
-/// A subset of each face the text uses, each holding exactly the characters drawn in it.
-/// Bulgarian (and any language with local letterforms) gets its forms mapped directly,
-/// since the subsets carry no OpenType layout tables a reader could apply.
+/// A subset of each face the text uses, each holding exactly the characters drawn in it,
+/// with the layout tables for them (kerning, ligatures, marks, local forms), so a reader
+/// that shapes text sets it as the PDF does. Bulgarian (and any language with local
+/// letterforms) also gets its forms mapped directly, for readers that do not apply `locl`.
 pub fn embed(
     fonts: &FontSet,
     used: &UsedChars,
@@ -42,7 +43,13 @@ pub fn embed(
         if chars.is_empty() {
             continue;
         }
-        let bytes = subset::subset_localized(fonts.face(style), &chars, Some(FAMILY), Some(lang))
+        let how = subset::Subset {
+            rename: Some(FAMILY),
+            localize: Some(lang),
+            layout: subset::Layout::Full,
+            hinting: true,
+        };
+        let bytes = subset::subset(fonts.face(style), &chars, &how)
             .map_err(|e| EpubError::Subset(e.to_string()))?;
         let (id, href) = names(style);
         embedded.push(EmbeddedFont {

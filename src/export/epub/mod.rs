@@ -58,6 +58,15 @@ const COVER_IMAGE_HREF: &str = "images/cover.png";
 const COVER_PAGE_HREF: &str = "cover.xhtml";
 const XHTML: &str = "application/xhtml+xml";
 
+/// Apple Books' display options: use the publication's fonts (`specified-fonts`).
+const APPLE_DISPLAY_OPTIONS: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+"#;
+
 pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError> {
     Ok(write_epub(doc, ctx)?)
 }
@@ -172,6 +181,13 @@ fn write_epub(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, EpubError> 
         archive::Entry {
             path: "META-INF/container.xml".to_string(),
             bytes: package::container_xml(),
+            compress: true,
+        },
+        // Apple Books shows embedded fonts only when told to; the Bulgarian letterforms are
+        // only in ours.
+        archive::Entry {
+            path: "META-INF/com.apple.ibooks.display-options.xml".to_string(),
+            bytes: APPLE_DISPLAY_OPTIONS.to_vec(),
             compress: true,
         },
         archive::Entry {

@@ -48,6 +48,10 @@ pub fn stylesheet(fonts: &[FontFaceRule], family: Option<&str>) -> String {
 
 const RULES: &str = r#"body {
   line-height: 1.45;
+  /* A word longer than a narrow screen at a large type size breaks rather than runs off
+     it (hyphens: auto helps only where the reader has a dictionary for the language). */
+  overflow-wrap: break-word;
+  word-wrap: break-word;
   hyphens: auto;
   -webkit-hyphens: auto;
   widows: 2;
@@ -112,8 +116,10 @@ ul.people p {
   margin: 0;
 }
 
+/* Links take the text's colour, whatever theme the reader sets (a fixed dark blue falls
+   to 2.2:1 on a night theme); the underline sets them apart. */
 a {
-  color: #1a4d80;
+  color: inherit;
   text-decoration: underline;
   /* Long addresses may break anywhere rather than run off the screen. */
   overflow-wrap: break-word;

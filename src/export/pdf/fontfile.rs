@@ -246,6 +246,19 @@ fn retag(name: &[u8], seed: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Gives a font dictionary's or descriptor's subset names their six-letter tag.
+fn retag_names(dict: &mut lopdf::Dictionary, seed: &[u8]) {
+    for key in [&b"BaseFont"[..], &b"FontName"[..]] {
+        let renamed = match dict.get(key) {
+            Ok(Object::Name(name)) => retag(name, seed),
+            _ => None,
+        };
+        if let Some(name) = renamed {
+            dict.set(key, Object::Name(name));
+        }
+    }
+}
+
 /// Strips every embedded TrueType program and gives every subset a proper tag.
 pub fn slim_fonts(pdf: &mut lopdf::Document, seed: &[u8]) {
     let mut programs: Vec<ObjectId> = Vec::new();
@@ -253,13 +266,15 @@ pub fn slim_fonts(pdf: &mut lopdf::Document, seed: &[u8]) {
         let Ok(dict) = object.as_dict_mut() else {
             continue;
         };
-        for key in [&b"BaseFont"[..], &b"FontName"[..]] {
-            let renamed = match dict.get(key) {
-                Ok(Object::Name(name)) => retag(name, seed),
-                _ => None,
-            };
-            if let Some(name) = renamed {
-                dict.set(key, Object::Name(name));
+        retag_names(dict, seed);
+        // printpdf writes the CIDFont inline in the Type0 font's DescendantFonts: its
+        // /BaseFont must get the same tag as the FontDescriptor's /FontName (PDF 32000-1,
+        // 9.7.4.1: they shall be the same).
+        if let Ok(Object::Array(descendants)) = dict.get_mut(b"DescendantFonts") {
+            for descendant in descendants.iter_mut() {
+                if let Object::Dictionary(cid_font) = descendant {
+                    retag_names(cid_font, seed);
+                }
             }
         }
         if let Ok(Object::Reference(id)) = dict.get(b"FontFile2") {
@@ -311,6 +326,46 @@ mod tests {
         fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) {}
         fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, _: f32, _: f32) {}
         fn close(&mut self) {}
+    }
+
+    #[test]
+    fn the_inline_cid_font_is_named_as_its_descriptor() {
+        use lopdf::{dictionary, Document};
+        let mut pdf = Document::with_version("1.7");
+        let descriptor = pdf.add_object(dictionary! {
+            "Type" => "FontDescriptor",
+            "FontName" => Object::Name(b"F1+SourceSans3-Regular".to_vec()),
+        });
+        let font = pdf.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type0",
+            "BaseFont" => Object::Name(b"F1+SourceSans3-Regular".to_vec()),
+            "DescendantFonts" => vec![Object::Dictionary(dictionary! {
+                "Type" => "Font",
+                "Subtype" => "CIDFontType2",
+                "BaseFont" => Object::Name(b"F1+SourceSans3-Regular".to_vec()),
+                "FontDescriptor" => descriptor,
+            })],
+        });
+        slim_fonts(&mut pdf, b"seed");
+        let name = |dict: &lopdf::Dictionary, key: &[u8]| {
+            dict.get(key)
+                .and_then(Object::as_name)
+                .map(<[u8]>::to_vec)
+                .expect("a name")
+        };
+        let font = pdf.get_dictionary(font).expect("font");
+        let cid_font = match font.get(b"DescendantFonts") {
+            Ok(Object::Array(fonts)) => fonts[0].as_dict().expect("inline CIDFont").clone(),
+            other => panic!("{other:?}"),
+        };
+        let font_name = name(
+            pdf.get_dictionary(descriptor).expect("descriptor"),
+            b"FontName",
+        );
+        assert_eq!(name(&cid_font, b"BaseFont"), font_name);
+        assert_eq!(name(font, b"BaseFont"), font_name);
+        assert!(!font_name.starts_with(b"F1+"));
     }
 
     #[test]

@@ -97,6 +97,55 @@ const PARAGRAPH_PROPERTIES: &[&str] = &[
     "w:pPrChange",
 ];
 
+/// CT_RPr (17.3.2.28; EG_RPrBase), also CT_ParaRPr's tail: docx-rs writes size before fonts
+/// and language after them in an order Microsoft's validator rejects.
+const RUN_PROPERTIES: &[&str] = &[
+    "w:ins",
+    "w:del",
+    "w:moveFrom",
+    "w:moveTo",
+    "w:rStyle",
+    "w:rFonts",
+    "w:b",
+    "w:bCs",
+    "w:i",
+    "w:iCs",
+    "w:caps",
+    "w:smallCaps",
+    "w:strike",
+    "w:dstrike",
+    "w:outline",
+    "w:shadow",
+    "w:emboss",
+    "w:imprint",
+    "w:noProof",
+    "w:snapToGrid",
+    "w:vanish",
+    "w:webHidden",
+    "w:color",
+    "w:spacing",
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
+    "w:rPrChange",
+];
+
 /// CT_SectPr (17.6.17): header and footer references first, then the page description.
 const SECTION_PROPERTIES: &[&str] = &[
     "w:headerReference",
@@ -181,6 +230,7 @@ const PARAGRAPH_BORDERS: &[&str] = &[
 fn schema_sequence(element: &str) -> Option<&'static [&'static str]> {
     match element {
         "w:pPr" => Some(PARAGRAPH_PROPERTIES),
+        "w:rPr" => Some(RUN_PROPERTIES),
         "w:sectPr" => Some(SECTION_PROPERTIES),
         "w:style" => Some(STYLE),
         "w:lvl" => Some(NUMBERING_LEVEL),

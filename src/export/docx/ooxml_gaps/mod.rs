@@ -17,6 +17,7 @@
 
 mod element_order;
 pub(super) mod font_embedding;
+mod word_defaults;
 
 use crate::date::Timestamp;
 use crate::export::zip_container::{Method, ZipContainer};
@@ -89,15 +90,23 @@ pub(super) fn assemble(package: Package) -> Result<Vec<u8>, String> {
             set_attr(reference, "r:id", FOOTER_RID);
         }
     })?;
+    let mut styles_complete = Ok(());
     let styles = repair_part("word/styles.xml", &parts.styles, |root| {
-        add_language(root, &lang)
+        add_language(root, &lang);
+        styles_complete = word_defaults::complete_styles(root, super::styles::LIST_BULLET);
     })?;
-    let numbering = repair_part("word/numbering.xml", &parts.numberings, |_| {})?;
+    styles_complete?;
+    // docx-rs's numbering part always holds a decimal list nothing uses: ours replaces it.
+    let numbering = word_defaults::numbering(super::styles::LIST_BULLET, super::BULLET);
     let footer_xml = parts
         .footers
         .first()
         .ok_or("docx-rs wrote no footer part")?;
-    let footer = repair_part("word/footer1.xml", footer_xml, |_| {})?;
+    let footer = repair_part(
+        "word/footer1.xml",
+        footer_xml,
+        word_defaults::uncache_page_count,
+    )?;
 
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("[Content_Types].xml".into(), content_types(&package.fonts)),
@@ -124,6 +133,7 @@ pub(super) fn assemble(package: Package) -> Result<Vec<u8>, String> {
             font_relationships(&package.fonts),
         ),
         ("word/footer1.xml".into(), footer),
+        ("word/theme/theme1.xml".into(), word_defaults::theme()),
     ];
     for (i, font) in package.fonts.into_iter().enumerate() {
         files.push((format!("word/{}", font_part(i)), font.data));
@@ -181,6 +191,10 @@ fn content_types(fonts: &[EmbeddedFont]) -> Vec<u8> {
         ("/word/settings.xml", format!("{wml}.settings+xml")),
         ("/word/fontTable.xml", format!("{wml}.fontTable+xml")),
         ("/word/footer1.xml", format!("{wml}.footer+xml")),
+        (
+            "/word/theme/theme1.xml",
+            "application/vnd.openxmlformats-officedocument.theme+xml".to_string(),
+        ),
         (
             "/docProps/core.xml",
             "application/vnd.openxmlformats-package.core-properties+xml".to_string(),
@@ -268,6 +282,12 @@ fn document_relationships(links: &[HyperlinkTarget]) -> Vec<u8> {
             FOOTER_RID,
             &format!("{REL_NS}/footer"),
             "footer1.xml",
+            false,
+        ),
+        rel(
+            "rIdTheme1",
+            &format!("{REL_NS}/theme"),
+            "theme/theme1.xml",
             false,
         ),
     ];
