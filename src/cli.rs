@@ -108,6 +108,10 @@ pub struct BuildArgs {
     /// Rebuild every output, even those the manifest shows are up to date
     #[arg(long)]
     pub force: bool,
+    /// Fail, before writing anything, when the languages of a summary disagree as
+    /// `polypress check --strict` would fail (without it, build prints them as warnings)
+    #[arg(long)]
+    pub strict: bool,
     /// Build only the K-th of N shares of the jobs (1-based, e.g. 2/8) and write
     /// manifest.shard-K-of-N.json; join the shards with `polypress manifest merge`
     #[arg(long, value_name = "K/N")]
@@ -158,21 +162,65 @@ pub mod exit {
     pub const USAGE: u8 = 2;
 }
 
+/// Messages on stderr that never panic: `eprintln!` panics when stderr cannot be written
+/// (closed, or a full disk behind `2>file`). A failed write is remembered instead, and a run
+/// that could not say what it found does not exit 0.
+mod stderr {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static FAILED: AtomicBool = AtomicBool::new(false);
+
+    pub fn line(args: std::fmt::Arguments) {
+        let mut err = std::io::stderr().lock();
+        if err.write_fmt(args).and_then(|()| err.write_all(b"\n")).is_err() {
+            FAILED.store(true, Ordering::Relaxed);
+        }
+    }
+
+    pub fn failed() -> bool {
+        FAILED.load(Ordering::Relaxed)
+    }
+}
+
+macro_rules! say {
+    ($($arg:tt)*) => { stderr::line(format_args!($($arg)*)) };
+}
+
+/// Writes what a command prints on stdout; a failed write (`>/dev/full`, a closed pipe) is
+/// reported on stderr and fails the run.
+fn print_stdout(text: &[u8]) -> Result<(), ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            say!("polypress: cannot write to standard output: {e}");
+            Err(ExitCode::from(exit::CONTENT))
+        }
+    }
+}
+
 pub fn run(cli: Cli) -> ExitCode {
     let source_date_epoch = match source_date_epoch() {
         Ok(v) => v,
         Err(message) => {
-            eprintln!("polypress: {message}");
+            say!("polypress: {message}");
             return ExitCode::from(exit::USAGE);
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Build(args) => build(args, source_date_epoch),
         Command::Check(args) => check(args),
         Command::Manifest(ManifestCommand::Merge(args)) => merge(args),
         Command::Dev(DevCommand::Corpus(args)) => corpus(args),
         Command::Fonts => fonts(),
         Command::Import(args) => import(args, source_date_epoch),
+    };
+    if stderr::failed() && code == ExitCode::from(exit::OK) {
+        ExitCode::from(exit::CONTENT)
+    } else {
+        code
     }
 }
 
@@ -180,9 +228,21 @@ pub fn run(cli: Cli) -> ExitCode {
 fn source_date_epoch() -> Result<Option<i64>, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if v.trim().is_empty() => Ok(None),
-        Ok(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
-            format!("SOURCE_DATE_EPOCH is \"{v}\"; expected seconds since 1970-01-01 (an integer)")
-        }),
+        Ok(v) => {
+            let shown = crate::source::read::excerpt(&v);
+            let seconds = v.trim().parse::<i64>().map_err(|_| {
+                format!("SOURCE_DATE_EPOCH is \"{shown}\"; expected seconds since 1970-01-01 (an integer)")
+            })?;
+            if !crate::date::SOURCE_DATE_EPOCH_RANGE.contains(&seconds) {
+                return Err(format!(
+                    "SOURCE_DATE_EPOCH is {seconds}, which is {}; expected {} to {} (1980-01-01T00:00:00Z to 9999-12-31T23:59:59Z: ZIP dates start in 1980, and EPUB, DOCX and PDF dates have four-digit years)",
+                    crate::date::Timestamp(seconds).iso8601(),
+                    crate::date::SOURCE_DATE_EPOCH_RANGE.start(),
+                    crate::date::SOURCE_DATE_EPOCH_RANGE.end(),
+                ));
+            }
+            Ok(Some(seconds))
+        }
         Err(_) => Ok(None),
     }
 }
@@ -190,11 +250,35 @@ fn source_date_epoch() -> Result<Option<i64>, String> {
 fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
     // A path that does not exist is a mistake on the command line, not in a source.
     if let Some(missing) = args.sources.iter().find(|p| !p.exists()) {
-        eprintln!("polypress: no such file or folder: {}", missing.display());
+        say!("polypress: no such file or folder: {}", missing.display());
         return ExitCode::from(exit::USAGE);
     }
+    let sources = match discover(&args.sources) {
+        Ok(sources) => sources,
+        Err(code) => return code,
+    };
+    // What `check` finds between the languages of a summary: warnings here (the sources are
+    // built as written), errors with --strict, which then fail the build before it writes.
+    let findings = crate::check::compare_files(&sources);
+    let wanted = |lang: &str| args.langs.as_ref().is_none_or(|l| l.iter().any(|w| w == lang));
+    let mut failing = 0;
+    for (finding, _) in findings.into_iter().filter(|(_, lang)| wanted(lang)) {
+        let finding = if args.strict {
+            failing += 1;
+            finding
+        } else {
+            finding.as_warning()
+        };
+        say!("{finding}");
+    }
+    if failing > 0 {
+        say!(
+            "polypress: {failing} findings between the languages of a summary (see `polypress check`); with --strict nothing is built"
+        );
+        return ExitCode::from(exit::CONTENT);
+    }
     let options = BuildOptions {
-        sources: args.sources,
+        sources,
         out_dir: args.out,
         formats: args.formats,
         langs: args.langs,
@@ -207,15 +291,15 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
     let report = match pipeline::build(&options) {
         Ok(report) => report,
         Err(e) => {
-            eprintln!("polypress: {e}");
-            return ExitCode::from(exit::USAGE);
+            say!("polypress: {e}");
+            return ExitCode::from(build_error_code(&e));
         }
     };
     for failure in &report.failures {
-        eprintln!("{failure}");
+        say!("{failure}");
     }
     for format in &report.unavailable {
-        eprintln!(
+        say!(
             "polypress: the {format} writer is not available yet; no {format} files were written"
         );
     }
@@ -223,7 +307,7 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
         .shard
         .map(|s| format!("shard {s}: "))
         .unwrap_or_default();
-    eprintln!(
+    say!(
         "polypress: {shard}{} outputs written to {}, {} skipped (up to date), {} failed, in {:.2} s",
         report.written,
         options.out_dir.display(),
@@ -238,34 +322,70 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
     }
 }
 
+/// Wrong usage (exit 2) is what the command line asked for; a build that could not finish
+/// what it was asked (a manifest that cannot be written, no threads) is a failure (exit 1).
+fn build_error_code(e: &pipeline::BuildError) -> u8 {
+    use pipeline::BuildError;
+    match e {
+        BuildError::NoSources(_) | BuildError::ListSources { .. } | BuildError::NoSuchLanguage { .. } => {
+            exit::USAGE
+        }
+        BuildError::Threads(..) | BuildError::Write { .. } | BuildError::Fonts(_) => exit::CONTENT,
+    }
+}
+
+/// The sources the command line names, each once (a path given twice is said so).
+fn discover(given: &[PathBuf]) -> Result<Vec<PathBuf>, ExitCode> {
+    match pipeline::discover(given) {
+        Ok(found) => {
+            for (again, first) in &found.duplicates {
+                if again == first {
+                    say!("polypress: warning: {} is given twice; it is read once", again.display());
+                } else {
+                    say!(
+                        "polypress: warning: {} is the same file as {}; it is read once",
+                        again.display(),
+                        first.display()
+                    );
+                }
+            }
+            Ok(found.sources)
+        }
+        Err(e) => {
+            say!("polypress: {e}");
+            Err(ExitCode::from(build_error_code(&e)))
+        }
+    }
+}
+
 fn check(args: CheckArgs) -> ExitCode {
     if let Some(missing) = args.sources.iter().find(|p| !p.exists()) {
-        eprintln!("polypress: no such file or folder: {}", missing.display());
+        say!("polypress: no such file or folder: {}", missing.display());
         return ExitCode::from(exit::USAGE);
     }
-    let sources = match pipeline::discover_sources(&args.sources) {
+    let sources = match discover(&args.sources) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("polypress: {e}");
-            return ExitCode::from(exit::USAGE);
-        }
+        Err(code) => return code,
     };
     let fonts = match crate::fonts::FontSet::embedded() {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             return ExitCode::from(exit::CONTENT);
         }
     };
     let report = crate::check::check_files(&sources, &fonts);
     for d in &report.diagnostics {
-        eprintln!("{d}");
+        say!("{d}");
     }
     if args.coverage {
-        print!("{}", crate::check::alphabets::coverage_table(&fonts));
+        if let Err(code) = print_stdout(crate::check::alphabets::coverage_table(&fonts).as_bytes())
+        {
+            return code;
+        }
     }
     let (errors, warnings) = (report.errors(), report.warnings());
-    eprintln!(
+    say!(
         "polypress: checked {} sources: {errors} errors, {warnings} warnings",
         report.sources
     );
@@ -278,12 +398,13 @@ fn check(args: CheckArgs) -> ExitCode {
 
 fn fonts() -> ExitCode {
     match crate::fonts::FontSet::embedded() {
-        Ok(fonts) => {
-            print!("{}", crate::check::alphabets::coverage_table(&fonts));
-            ExitCode::from(exit::OK)
-        }
+        Ok(fonts) => match print_stdout(crate::check::alphabets::coverage_table(&fonts).as_bytes())
+        {
+            Ok(()) => ExitCode::from(exit::OK),
+            Err(code) => code,
+        },
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             ExitCode::from(exit::CONTENT)
         }
     }
@@ -297,7 +418,7 @@ fn merge(args: MergeArgs) -> ExitCode {
     };
     match crate::manifest::merge_files(&inputs, args.out.as_deref()) {
         Ok((path, merged)) => {
-            eprintln!(
+            say!(
                 "polypress: merged {} outputs into {}",
                 merged.outputs.len(),
                 path.display()
@@ -305,11 +426,11 @@ fn merge(args: MergeArgs) -> ExitCode {
             ExitCode::from(exit::OK)
         }
         Err(e @ crate::manifest::ManifestError::Inconsistent(_)) => {
-            eprintln!("polypress: {e}");
+            say!("polypress: {e}");
             ExitCode::from(exit::CONTENT)
         }
         Err(e) => {
-            eprintln!("polypress: {e}");
+            say!("polypress: {e}");
             ExitCode::from(exit::USAGE)
         }
     }
@@ -318,14 +439,14 @@ fn merge(args: MergeArgs) -> ExitCode {
 fn corpus(args: CorpusArgs) -> ExitCode {
     match crate::corpus::generate(&args.from, args.count, &args.out, args.seed) {
         Ok(written) => {
-            eprintln!(
+            say!(
                 "polypress: wrote {written} synthetic sources to {}",
                 args.out.display()
             );
             ExitCode::from(exit::OK)
         }
         Err(e) => {
-            eprintln!("polypress: {e}");
+            say!("polypress: {e}");
             ExitCode::from(exit::USAGE)
         }
     }
@@ -334,7 +455,7 @@ fn corpus(args: CorpusArgs) -> ExitCode {
 fn import(args: ImportArgs, source_date_epoch: Option<i64>) -> ExitCode {
     use crate::source::import::{self, ImportError, ImportOptions};
     let usage = |message: String| {
-        eprintln!("polypress: {message}");
+        say!("polypress: {message}");
         ExitCode::from(exit::USAGE)
     };
     let revised = match import::revised_date(args.revised.as_deref(), source_date_epoch) {
@@ -345,7 +466,7 @@ fn import(args: ImportArgs, source_date_epoch: Option<i64>) -> ExitCode {
         Some(path) => match crate::source::read_source(path) {
             Ok(doc) => Some(doc),
             Err(e) => {
-                eprintln!("{e}");
+                say!("{e}");
                 return usage(format!(
                     "--ids-from {} does not read as a source",
                     path.display()
@@ -379,16 +500,17 @@ fn import(args: ImportArgs, source_date_epoch: Option<i64>) -> ExitCode {
         Ok(i) => i,
         Err(e @ ImportError::Usage(_)) => return usage(e.to_string()),
         Err(e) => {
-            eprintln!("polypress: {e}");
+            say!("polypress: {e}");
             return ExitCode::from(exit::CONTENT);
         }
     };
     for note in &imported.notes {
-        eprintln!("{}:{}: {}", args.file.display(), note.line, note.message);
+        say!("{}:{}: {}", args.file.display(), note.line, note.message);
     }
     let written = if to_stdout {
         use std::io::Write;
-        std::io::stdout().write_all(imported.xml.as_bytes())
+        let mut out = std::io::stdout().lock();
+        out.write_all(imported.xml.as_bytes()).and_then(|()| out.flush())
     } else {
         out.parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -396,17 +518,17 @@ fn import(args: ImportArgs, source_date_epoch: Option<i64>) -> ExitCode {
             .and_then(|()| pipeline::write_atomically(&out, imported.xml.as_bytes()))
     };
     if let Err(e) = written {
-        eprintln!("polypress: cannot write {}: {e}", out.display());
+        say!("polypress: cannot write {}: {e}", out.display());
         return ExitCode::from(exit::CONTENT);
     }
-    eprintln!("polypress: {}", imported.counts);
+    say!("polypress: {}", imported.counts);
     if !to_stdout {
-        eprintln!("polypress: wrote {}", out.display());
+        say!("polypress: wrote {}", out.display());
     }
     match &imported.check_errors {
         Some(errors) => {
-            eprintln!("{errors}");
-            eprintln!(
+            say!("{errors}");
+            say!(
                 "polypress: the imported source does not pass check yet; fix the errors above"
             );
             ExitCode::from(exit::CONTENT)

@@ -110,3 +110,33 @@ fn check_one(path: PathBuf, fonts: &FontSet) -> Checked {
         },
     }
 }
+
+/// The cross-language findings of `check` for these sources (those that read at all), each
+/// with the language of the source it is about: what `build` reports before building.
+pub fn compare_files(paths: &[PathBuf]) -> Vec<(Diagnostic, String)> {
+    let read: Vec<(PathBuf, Vec<u8>, Summary)> = paths
+        .par_iter()
+        .filter_map(|path| {
+            let bytes = crate::source::read_bytes(path).ok()?;
+            let summary = crate::source::parse_summary(&bytes, path).ok()?;
+            Some((path.clone(), bytes, summary))
+        })
+        .collect();
+    let sources: Vec<consistency::Source> = read
+        .iter()
+        .map(|(file, text, doc)| consistency::Source { file, doc, text })
+        .collect();
+    let mut findings = consistency::compare(&sources);
+    findings.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    findings
+        .into_iter()
+        .map(|d| {
+            let lang = read
+                .iter()
+                .find(|(file, ..)| *file == d.file)
+                .map(|(_, _, doc)| doc.lang.clone())
+                .unwrap_or_default();
+            (d, lang)
+        })
+        .collect()
+}
