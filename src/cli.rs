@@ -173,7 +173,11 @@ mod stderr {
 
     pub fn line(args: std::fmt::Arguments) {
         let mut err = std::io::stderr().lock();
-        if err.write_fmt(args).and_then(|()| err.write_all(b"\n")).is_err() {
+        if err
+            .write_fmt(args)
+            .and_then(|()| err.write_all(b"\n"))
+            .is_err()
+        {
             FAILED.store(true, Ordering::Relaxed);
         }
     }
@@ -260,7 +264,11 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
     // What `check` finds between the languages of a summary: warnings here (the sources are
     // built as written), errors with --strict, which then fail the build before it writes.
     let findings = crate::check::compare_files(&sources);
-    let wanted = |lang: &str| args.langs.as_ref().is_none_or(|l| l.iter().any(|w| w == lang));
+    let wanted = |lang: &str| {
+        args.langs
+            .as_ref()
+            .is_none_or(|l| l.iter().any(|w| w == lang))
+    };
     let mut failing = 0;
     for (finding, _) in findings.into_iter().filter(|(_, lang)| wanted(lang)) {
         let finding = if args.strict {
@@ -299,9 +307,7 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
         say!("{failure}");
     }
     for format in &report.unavailable {
-        say!(
-            "polypress: the {format} writer is not available yet; no {format} files were written"
-        );
+        say!("polypress: the {format} writer is not available yet; no {format} files were written");
     }
     let shard = options
         .shard
@@ -327,9 +333,9 @@ fn build(args: BuildArgs, source_date_epoch: Option<i64>) -> ExitCode {
 fn build_error_code(e: &pipeline::BuildError) -> u8 {
     use pipeline::BuildError;
     match e {
-        BuildError::NoSources(_) | BuildError::ListSources { .. } | BuildError::NoSuchLanguage { .. } => {
-            exit::USAGE
-        }
+        BuildError::NoSources(_)
+        | BuildError::ListSources { .. }
+        | BuildError::NoSuchLanguage { .. } => exit::USAGE,
         BuildError::Threads(..) | BuildError::Write { .. } | BuildError::Fonts(_) => exit::CONTENT,
     }
 }
@@ -340,7 +346,10 @@ fn discover(given: &[PathBuf]) -> Result<Vec<PathBuf>, ExitCode> {
         Ok(found) => {
             for (again, first) in &found.duplicates {
                 if again == first {
-                    say!("polypress: warning: {} is given twice; it is read once", again.display());
+                    say!(
+                        "polypress: warning: {} is given twice; it is read once",
+                        again.display()
+                    );
                 } else {
                     say!(
                         "polypress: warning: {} is the same file as {}; it is read once",
@@ -510,7 +519,8 @@ fn import(args: ImportArgs, source_date_epoch: Option<i64>) -> ExitCode {
     let written = if to_stdout {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        out.write_all(imported.xml.as_bytes()).and_then(|()| out.flush())
+        out.write_all(imported.xml.as_bytes())
+            .and_then(|()| out.flush())
     } else {
         out.parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -528,9 +538,7 @@ fn import(args: ImportArgs, source_date_epoch: Option<i64>) -> ExitCode {
     match &imported.check_errors {
         Some(errors) => {
             say!("{errors}");
-            say!(
-                "polypress: the imported source does not pass check yet; fix the errors above"
-            );
+            say!("polypress: the imported source does not pass check yet; fix the errors above");
             ExitCode::from(exit::CONTENT)
         }
         None => ExitCode::from(exit::OK),

@@ -184,9 +184,11 @@ const MAX_MANIFEST_BYTES: u64 = 1 << 30;
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, ManifestError> {
     // A regular file only: a FIFO or /dev/zero in its place would block or never end.
-    let bytes = crate::source::read_regular_file(path, MAX_MANIFEST_BYTES).map_err(|source| ManifestError::Read {
-        path: path.to_path_buf(),
-        source,
+    let bytes = crate::source::read_regular_file(path, MAX_MANIFEST_BYTES).map_err(|source| {
+        ManifestError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     serde_json::from_slice(&bytes).map_err(|e| ManifestError::Parse {
         path: path.to_path_buf(),

@@ -37,6 +37,11 @@ pub fn is_format_character(c: char) -> bool {
         | '\u{E0001}' | '\u{E0020}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
 }
 
+/// Variation selectors and the zero width joiner, which only modify the character before.
+fn is_grapheme_extender(c: char) -> bool {
+    matches!(c, '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
 /// The name of a character that is invisible or a space, for messages that cannot show it.
 fn invisible_name(c: char) -> Option<&'static str> {
     Some(match c {
@@ -103,14 +108,19 @@ const REGULAR_AND_BOLD: &[Style] = &[Style::Regular, Style::Bold];
 
 impl Walk<'_> {
     fn text(&mut self, text: &str, styles: &[Style], near: Option<Pos>) {
-        for ch in text.chars() {
-            // The reader turns XML whitespace into plain spaces, which the writers set as
-            // spaces; every other character, invisible ones included, is shaped and drawn.
-            if ch == ' ' {
-                continue;
-            }
-            for &style in styles {
-                if !self.fonts.face(style).has_char(ch) {
+        for &style in styles {
+            let face = self.fonts.face(style);
+            // A variation selector or joiner after a character the face lacks belongs to it
+            // (an emoji and its U+FE0F): the character is the one to name.
+            let mut after_missing = false;
+            for ch in text.chars() {
+                // The reader turns XML whitespace into plain spaces, which the writers set as
+                // spaces; every other character, invisible ones included, is shaped and drawn.
+                if ch == ' ' || (after_missing && is_grapheme_extender(ch)) {
+                    continue;
+                }
+                after_missing = !face.has_char(ch);
+                if after_missing {
                     let missing = MissingGlyph { near, ch, style };
                     if self.found.insert(missing.clone()) {
                         self.order.push(missing);

@@ -123,7 +123,11 @@ impl<'a> ModelReader<'a> {
     fn bad_url(&mut self, pos: Pos, what: &str, url: &str) {
         let message = format!("{what} \"{}\" is not an http(s) URL", excerpt(url));
         match url_fix(url) {
-            Some(fixed) => self.error_with_hint(pos, message, format!("did you mean \"{}\"?", excerpt(&fixed))),
+            Some(fixed) => self.error_with_hint(
+                pos,
+                message,
+                format!("did you mean \"{}\"?", excerpt(&fixed)),
+            ),
             None => self.error(pos, message),
         }
     }
@@ -301,7 +305,10 @@ impl<'a> ModelReader<'a> {
         }
         if let Some((handle, pos)) = &twitter {
             if !is_twitter_handle(handle) {
-                let message = format!("\"{}\" is not an X/Twitter handle: '@' then 1 to 15 letters, digits or '_'", excerpt(handle));
+                let message = format!(
+                    "\"{}\" is not an X/Twitter handle: '@' then 1 to 15 letters, digits or '_'",
+                    excerpt(handle)
+                );
                 // A handle without its '@', or a profile address pasted instead of the handle.
                 let name = handle
                     .rsplit(['/', '@'])
@@ -322,7 +329,10 @@ impl<'a> ModelReader<'a> {
             let first = self.people[existing.0].pos;
             self.error(
                 el.pos,
-                format!("a second person with id \"{}\" (the first is at {first})", excerpt(&id)),
+                format!(
+                    "a second person with id \"{}\" (the first is at {first})",
+                    excerpt(&id)
+                ),
             );
             return;
         }
@@ -493,7 +503,10 @@ impl<'a> ModelReader<'a> {
             Err(_) => {
                 self.error(
                     attr.pos,
-                    format!("`{name}` is \"{}\"; expected a whole number", excerpt(&attr.value)),
+                    format!(
+                        "`{name}` is \"{}\"; expected a whole number",
+                        excerpt(&attr.value)
+                    ),
                 );
                 None
             }

@@ -166,19 +166,29 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
     };
     let pos_of = |offset: u64| index.pos(bytes, body_start + offset as usize);
     if let Some((offset, c)) = text.char_indices().find(|(_, c)| !is_allowed_char(*c)) {
-        return Err(forbidden_char(file, pos_of(offset as u64), c, offset + body_start));
+        return Err(forbidden_char(
+            file,
+            pos_of(offset as u64),
+            c,
+            offset + body_start,
+        ));
     }
     // A character reference (`&#1;`) unescapes to what the text may not hold literally.
-    let no_forbidden_reference = |raw_start: u64, raw: &str, value: &str| {
-        match value.chars().find(|c| !is_allowed_char(*c)) {
+    let no_forbidden_reference =
+        |raw_start: u64, raw: &str, value: &str| match value.chars().find(|c| !is_allowed_char(*c))
+        {
             None => Ok(()),
             Some(c) => {
                 let within = reference_offset(raw, c).unwrap_or(0);
                 let offset = raw_start as usize + within;
-                Err(forbidden_char(file, pos_of(offset as u64), c, offset + body_start))
+                Err(forbidden_char(
+                    file,
+                    pos_of(offset as u64),
+                    c,
+                    offset + body_start,
+                ))
             }
-        }
-    };
+        };
 
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
@@ -300,7 +310,13 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                         .unwrap_or_default(),
                     &text_value,
                 )?;
-                push_text(&mut stack, &root, text_value.into_owned(), pos_of(start), &at)?;
+                push_text(
+                    &mut stack,
+                    &root,
+                    text_value.into_owned(),
+                    pos_of(start),
+                    &at,
+                )?;
             }
             Event::CData(t) => {
                 let text = String::from_utf8_lossy(&t.into_inner()).into_owned();
@@ -402,10 +418,10 @@ pub fn is_allowed_char(c: char) -> bool {
 /// The message for a character `is_allowed_char` refuses.
 fn forbidden_char(file: &Path, pos: Pos, c: char, offset: usize) -> Diagnostic {
     let u = u32::from(c);
-    let kind = if c.is_control() {
-        "a control character"
+    let (kind, hint) = if c.is_control() {
+        ("a control character", "remove it: XML allows no control characters but tab and line ends; text pasted from another program often carries them")
     } else {
-        "a noncharacter"
+        ("a noncharacter", "remove it: Unicode reserves it as a marker that is never text; it is often left by a faulty conversion")
     };
     Diagnostic::error(
         file,
@@ -414,9 +430,7 @@ fn forbidden_char(file: &Path, pos: Pos, c: char, offset: usize) -> Diagnostic {
             "the character U+{u:04X} ({kind}) at byte offset {offset} is not allowed in a source: XML 1.0 refuses it, and no output may hold it"
         ),
     )
-    .with_hint(
-        "remove it: XML allows no control characters but tab and line ends; text pasted from another program often carries them",
-    )
+    .with_hint(hint)
 }
 
 /// Where, in raw markup, a character reference (`&#1;`, `&#x1;`) to `c` starts.
