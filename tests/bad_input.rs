@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn polypress() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_polypress"));
@@ -14,25 +14,26 @@ fn polypress() -> Command {
     cmd
 }
 
-/// Runs a command, failing the test (not hanging it) when it takes longer than `limit`.
+/// Runs a command, failing the test (not hanging it) when it takes longer than `limit`. The
+/// output is read while it runs, so a chatty command never blocks on a full pipe.
 fn run_within(mut cmd: Command, limit: Duration) -> Output {
-    let mut child = cmd
+    let child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("starts");
-    let started = Instant::now();
-    loop {
-        if child.try_wait().expect("waits").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
+    let id = child.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(child.wait_with_output());
+    });
+    match receiver.recv_timeout(limit) {
+        Ok(out) => out.expect("output"),
+        Err(_) => {
+            let _ = Command::new("kill").arg(id.to_string()).status();
             panic!("{cmd:?} still runs after {limit:?}: it hangs");
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
