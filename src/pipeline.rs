@@ -270,7 +270,7 @@ fn survey_source(path: &Path) -> Result<SurveyedSource, String> {
 
 /// The `id` and `lang` of a `<summary>` root, read as the full reader reads them
 /// (unescaped, trimmed); `None` when the file does not start that way.
-fn root_id_and_lang(bytes: &[u8]) -> Option<(String, String)> {
+pub(crate) fn root_id_and_lang(bytes: &[u8]) -> Option<(String, String)> {
     use quick_xml::events::Event;
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
     let mut reader = quick_xml::Reader::from_str(text);

@@ -401,4 +401,22 @@ fn messages_quote_at_most_about_80_characters_of_a_value() {
         "{}",
         &stderr[..stderr.len().min(500)]
     );
+
+    // A runaway element name, unclosed: the reader's syntax message is cut too.
+    let name = "t".repeat(3 * 1024 * 1024);
+    std::fs::write(
+        &source,
+        format!("<summary version=\"1\" id=\"x\" lang=\"en\"><{name}></x></summary>"),
+    )
+    .expect("writes");
+    let mut cmd = polypress();
+    cmd.arg("check").arg(&source);
+    let (code, stderr) = run(cmd);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("not well-formed"),
+        "{}",
+        &stderr[..stderr.len().min(500)]
+    );
+    assert!(stderr.len() < 1000, "{}", &stderr[..stderr.len().min(500)]);
 }

@@ -235,7 +235,7 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                 {
                     return Err(at(
                         pos_of(start),
-                        format!("<{name}> has more than {MAX_ATTRIBUTES} attributes; no element of the format takes more than three"),
+                        format!("<{}> has more than {MAX_ATTRIBUTES} attributes; no element of the format takes more than three", excerpt_long(&name)),
                     ));
                 }
                 let mut attrs = Vec::new();
@@ -247,7 +247,10 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                             let (within, message) = attr_error_message(&err);
                             return Err(at(
                                 pos_of(start + 1 + within as u64),
-                                format!("in the attributes of <{name}>: {message}"),
+                                format!(
+                                    "in the attributes of <{}>: {message}",
+                                    excerpt_long(&name)
+                                ),
                             ));
                         }
                     };
@@ -340,7 +343,9 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
             pos_of(text.len() as u64),
             format!(
                 "the file ends before <{}> (opened at {}) is closed: expected </{}>",
-                open.name, open.pos, open.name
+                excerpt_long(&open.name),
+                open.pos,
+                excerpt_long(&open.name)
             ),
         ));
     }
@@ -480,6 +485,14 @@ fn push_text(
     }
 }
 
+/// A message part quoting names from the file, cut at 200 characters.
+fn excerpt_long(s: &str) -> String {
+    match s.char_indices().nth(200) {
+        Some((end, _)) => format!("{}…", s.get(..end).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
 fn syntax_message(e: &quick_xml::Error) -> String {
     use quick_xml::escape::EscapeError;
     match e {
@@ -495,7 +508,11 @@ fn syntax_message(e: &quick_xml::Error) -> String {
         quick_xml::Error::Escape(EscapeError::UnterminatedEntity(_)) => {
             "a `&` that starts no entity (no `;` follows): write a lone & as &amp;".to_string()
         }
-        _ => format!("the XML is not well-formed: {e}"),
+        // quick-xml quotes names in full; a runaway one is cut.
+        _ => format!(
+            "the XML is not well-formed: {}",
+            excerpt_long(&e.to_string())
+        ),
     }
 }
 
