@@ -1,7 +1,8 @@
 //! Command-line interface: clap definitions and the commands they run.
 //!
-//! Every error is printed here, in one place; exit codes: 0 clean, 1 errors in the content
-//! or a failed output, 2 wrong usage.
+//! Every error is printed here, in one place, and never with a panic (a full stdout or
+//! stderr is an error like any other); exit codes: 0 clean, 1 errors in the content or
+//! something that could not be written, 2 wrong usage.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,7 +37,7 @@ pub enum Command {
     /// Check sources for errors without writing anything; sources of the same summary in
     /// several languages are also compared with each other
     #[command(
-        after_help = "Exit status: 0 no errors (warnings alone do not fail unless --strict), 1 errors in the content, 2 wrong usage.\nWhat is checked: docs/check.md."
+        after_help = "Exit status: 0 no errors (warnings alone do not fail unless --strict), 1 errors in the content (or output that could not be written), 2 wrong usage.\nWhat is checked: docs/check.md."
     )]
     Check(CheckArgs),
     /// Print which languages' alphabets the embedded fonts cover, face by face
@@ -134,7 +135,7 @@ pub struct CheckArgs {
 pub struct ImportArgs {
     /// The plain-text file (UTF-8, with or without BOM; CRLF or LF line ends)
     pub file: PathBuf,
-    /// Language tag of the text (e.g. et, pt-BR)
+    /// Language tag of the text, BCP 47 (e.g. et, pt-BR); it names the file written
     #[arg(long)]
     pub lang: String,
     /// Where to write the source [default: sources/<lang>.xml]; `-` writes to stdout
