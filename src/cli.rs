@@ -435,7 +435,10 @@ fn merge(args: MergeArgs) -> ExitCode {
             );
             ExitCode::from(exit::OK)
         }
-        Err(e @ crate::manifest::ManifestError::Inconsistent(_)) => {
+        Err(
+            e @ (crate::manifest::ManifestError::Inconsistent(_)
+            | crate::manifest::ManifestError::Write { .. }),
+        ) => {
             say!("polypress: {e}");
             ExitCode::from(exit::CONTENT)
         }

@@ -420,3 +420,30 @@ fn messages_quote_at_most_about_80_characters_of_a_value() {
     );
     assert!(stderr.len() < 1000, "{}", &stderr[..stderr.len().min(500)]);
 }
+
+#[test]
+fn a_merged_manifest_that_cannot_be_written_is_a_failure_not_wrong_usage() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let mut cmd = polypress();
+    cmd.arg("build")
+        .arg(example())
+        .args(["--formats", "docx", "--shard", "1/1", "--out"])
+        .arg(out.path())
+        .env("SOURCE_DATE_EPOCH", "1700000000");
+    let (code, stderr) = run(cmd);
+    assert_eq!(code, Some(0), "{stderr}");
+    // A folder in place of the merged manifest.
+    let target = out.path().join("merged.json");
+    std::fs::create_dir_all(target.join("inside")).expect("folder");
+    let mut cmd = polypress();
+    cmd.args(["manifest", "merge"])
+        .arg(out.path())
+        .arg("-o")
+        .arg(&target);
+    let (code, stderr) = run(cmd);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("merged.json"),
+        "{stderr}"
+    );
+}
