@@ -200,8 +200,30 @@ fn print_stdout(text: &[u8]) -> Result<(), ExitCode> {
     match out.write_all(text).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) => {
-            say!("polypress: cannot write to standard output: {e}");
+            // A reader that closed the pipe (`| head`) has what it wanted: no message then.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                say!("polypress: cannot write to standard output: {e}");
+            }
             Err(ExitCode::from(exit::CONTENT))
+        }
+    }
+}
+
+/// What clap has to say instead of running a command (help, version, a usage error), with
+/// its exit code (0 or 2), or exit 1 when it cannot be written.
+pub fn command_line_error(e: &clap::Error) -> ExitCode {
+    use std::io::Write;
+    let printed = e
+        .print()
+        .and_then(|()| std::io::stdout().flush())
+        .and_then(|()| std::io::stderr().flush());
+    match printed {
+        Ok(()) => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(exit::USAGE)),
+        Err(io) => {
+            if io.kind() != std::io::ErrorKind::BrokenPipe {
+                say!("polypress: cannot write the help or the usage message: {io}");
+            }
+            ExitCode::from(exit::CONTENT)
         }
     }
 }

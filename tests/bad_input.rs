@@ -259,6 +259,17 @@ fn writing_to_a_full_stdout_or_stderr_is_exit_1_with_no_panic() {
             assert_eq!(out.status.code(), Some(0), "{args:?}");
         }
     }
+    // Help goes to stdout: a full one is a failure too.
+    let out = polypress()
+        .arg("--help")
+        .stdout(full.try_clone().expect("clones"))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write the help"), "{stderr}");
+
     let mut cmd = polypress();
     cmd.args(["check", "/nonexistent.xml"]);
     let out = cmd
