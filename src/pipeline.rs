@@ -161,6 +161,9 @@ pub fn discover(given: &[PathBuf]) -> Result<Discovered, BuildError> {
     };
     let mut found = Vec::new();
     for root in roots {
+        if given.is_empty() && !root.is_dir() {
+            return Err(BuildError::NoSources(root.clone()));
+        }
         if root.is_dir() {
             let entries = std::fs::read_dir(root).map_err(|source| BuildError::ListSources {
                 path: root.clone(),
