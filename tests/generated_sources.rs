@@ -5,6 +5,7 @@
 //! Deterministic: the seed is fixed (POLYPRESS_PROPERTY_SEED changes it), and so is the number
 //! of cases (POLYPRESS_PROPERTY_CASES raises it; EPUBCheck, one JVM per book, checks the
 //! first POLYPRESS_PROPERTY_EPUBCHECK of them, 6 by default, to keep CI under a minute).
+//! POLYPRESS_PROPERTY_OUT=folder keeps the sources and outputs.
 
 mod common;
 
@@ -386,6 +387,19 @@ fn generated_sources_pass_check_build_and_the_validators() {
     let report = pipeline::build_with_fonts(&options, &fonts).expect("build runs");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(report.outputs.len(), cases * Format::ALL.len());
+    // To look at the outputs, or run more validators on them: POLYPRESS_PROPERTY_OUT=folder.
+    if let Ok(keep) = std::env::var("POLYPRESS_PROPERTY_OUT") {
+        let keep = PathBuf::from(keep);
+        for file in ["pdf", "docx", "epub", "xml"]
+            .iter()
+            .flat_map(|ext| files_with(dir.path(), ext))
+        {
+            let relative = file.strip_prefix(dir.path()).expect("inside");
+            let target = keep.join(relative);
+            std::fs::create_dir_all(target.parent().expect("a folder")).expect("folder");
+            std::fs::copy(&file, target).expect("copies");
+        }
+    }
 
     // Every XML part of every package holds only what XML allows, and parses.
     for package in files_with(&out, "docx")
