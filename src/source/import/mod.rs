@@ -72,8 +72,9 @@ pub struct Imported {
     pub summary: Summary,
     pub notes: Vec<Note>,
     pub counts: Counts,
-    /// What `polypress check` says about `xml`, if anything: a bug in import, or an option
-    /// (such as `--lang`) that the format refuses. The source is still worth writing.
+    /// What the source reader says about `xml`, if anything (a bug in import), with the
+    /// positions named after `file`. Before writing, `polypress import` runs `check_written`
+    /// instead: the reader and font coverage, under the name the source will have.
     pub check_errors: Option<SourceErrors>,
 }
 
