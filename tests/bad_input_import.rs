@@ -228,3 +228,86 @@ fn long_runs_of_question_lines_take_linear_time() {
         assert!(code.is_some(), "{name}: {stderr}");
     }
 }
+
+/// The stable-toolchain companion of the `import_text` fuzz target: deterministic mutations
+/// of a seed (bytes flipped, control and format characters, repeated and shuffled lines)
+/// through import. Nothing panics, and what import would write holds no character XML
+/// refuses and, when it passes import's own check, reads as a source.
+#[test]
+fn mutated_texts_never_make_import_write_what_check_rejects() {
+    use polypress::source::import::{check_written, import_text, ImportOptions};
+    let options = ImportOptions {
+        lang: "da".to_string(),
+        id: None,
+        ids_from: None,
+        revised: "2026-11-21".to_string(),
+    };
+    let seed = seed();
+    let lines: Vec<&str> = seed.lines().collect();
+    let mut state: u64 = 15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let inserts = [
+        "\u{1}", "\u{7}", "\u{200D}", "\u{202E}", "\u{2003}", "\u{FFFE}", "\u{85}", "&", "<",
+        "]]>", "--", "\t", "\r",
+    ];
+    for case in 0..120 {
+        let mut text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        for _ in 0..1 + next() % 8 {
+            let at = (next() as usize) % text.len();
+            match next() % 4 {
+                0 => {
+                    let mut line = text[at].clone();
+                    let pos = (next() as usize) % (line.len() + 1);
+                    let pos = (0..=pos)
+                        .rev()
+                        .find(|p| line.is_char_boundary(*p))
+                        .unwrap_or(0);
+                    line.insert_str(pos, inserts[(next() as usize) % inserts.len()]);
+                    text[at] = line;
+                }
+                1 => {
+                    let copy = text[at].clone();
+                    text.insert((next() as usize) % text.len(), copy);
+                }
+                2 => {
+                    text.remove(at);
+                    if text.is_empty() {
+                        text.push(String::new());
+                    }
+                }
+                _ => {
+                    let other = (next() as usize) % text.len();
+                    text.swap(at, other);
+                }
+            }
+        }
+        let mut bytes = text.join("\n").into_bytes();
+        if case % 10 == 9 {
+            let at = (next() as usize) % bytes.len();
+            bytes[at] ^= 1 << (next() % 8);
+        }
+        let Ok(imported) = import_text(&bytes, Path::new("mutated.txt"), &options) else {
+            continue;
+        };
+        assert!(
+            imported
+                .xml
+                .chars()
+                .all(|c| matches!(c, '\t' | '\n' | '\r')
+                    || polypress::source::xml::is_allowed_char(c)),
+            "case {case}: import would write a character XML refuses"
+        );
+        let written = Path::new("da.xml");
+        if check_written(&imported.xml, written).is_none() {
+            assert!(
+                polypress::source::parse_summary(imported.xml.as_bytes(), written).is_ok(),
+                "case {case}"
+            );
+        }
+    }
+}
