@@ -5,6 +5,11 @@
 
 use crate::model::Summary;
 
+/// The `SOURCE_DATE_EPOCH` values outputs can carry: from 1980-01-01T00:00:00Z (ZIP dates,
+/// in DOCX and EPUB, start there) to 9999-12-31T23:59:59Z (EPUB, OOXML and PDF dates have
+/// four-digit years).
+pub const SOURCE_DATE_EPOCH_RANGE: std::ops::RangeInclusive<i64> = 315_532_800..=253_402_300_799;
+
 /// Seconds since 1970-01-01T00:00:00Z, as `SOURCE_DATE_EPOCH` counts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Timestamp(pub i64);
@@ -146,6 +151,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_accepted_range_is_1980_to_9999() {
+        assert_eq!(
+            Timestamp(*SOURCE_DATE_EPOCH_RANGE.start()).iso8601(),
+            "1980-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Timestamp(*SOURCE_DATE_EPOCH_RANGE.end()).iso8601(),
+            "9999-12-31T23:59:59Z"
+        );
+    }
 
     #[test]
     fn round_trips_dates() {

@@ -44,6 +44,15 @@ impl Diagnostic {
         self
     }
 
+    /// The same finding, reported as a warning (how `build` passes on what only `check`
+    /// treats as an error).
+    pub fn as_warning(self) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..self
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -6,5 +6,9 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    polypress::cli::run(polypress::cli::Cli::parse())
+    match polypress::cli::Cli::try_parse() {
+        Ok(cli) => polypress::cli::run(cli),
+        // --help, --version and usage errors, printed without panicking on a full stdout.
+        Err(e) => polypress::cli::command_line_error(&e),
+    }
 }

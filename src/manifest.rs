@@ -327,10 +327,16 @@ pub fn to_json<T: Serialize>(manifest: &T) -> Vec<u8> {
     json
 }
 
+/// Far more than any manifest holds (an entry takes about 400 bytes).
+const MAX_MANIFEST_BYTES: u64 = 1 << 30;
+
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, ManifestError> {
-    let bytes = std::fs::read(path).map_err(|source| ManifestError::Read {
-        path: path.to_path_buf(),
-        source,
+    // A regular file only: a FIFO or /dev/zero in its place would block or never end.
+    let bytes = crate::source::read_regular_file(path, MAX_MANIFEST_BYTES).map_err(|source| {
+        ManifestError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     serde_json::from_slice(&bytes).map_err(|e| ManifestError::Parse {
         path: path.to_path_buf(),

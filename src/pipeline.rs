@@ -133,6 +133,11 @@ pub enum BuildError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("--langs names {}, but no source is in that language (the sources are in {})", unknown.join(", "), present.join(", "))]
+    NoSuchLanguage {
+        unknown: Vec<String>,
+        present: Vec<String>,
+    },
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
     #[error("cannot write {path}: {source}")]
@@ -151,6 +156,21 @@ pub enum BuildError {
 /// Expands the sources to build: the given files (folders are searched for `*.xml`), or
 /// every `*.xml` in `sources/`. Sorted, so the job order never depends on the file system.
 pub fn discover_sources(given: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
+    discover(given).map(|d| d.sources)
+}
+
+/// The sources named on a command line, each once.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub sources: Vec<PathBuf>,
+    /// A path given (or found) a second time, and the first: read once.
+    pub duplicates: Vec<(PathBuf, PathBuf)>,
+}
+
+/// `discover_sources`, also telling which paths were given more than once. Every entry named
+/// `*.xml` in a folder is a source, whatever it is: a FIFO, a device or a dangling link is
+/// reported when read, not skipped without a word.
+pub fn discover(given: &[PathBuf]) -> Result<Discovered, BuildError> {
     let default_dir = [PathBuf::from("sources")];
     let roots = if given.is_empty() {
         &default_dir[..]
@@ -159,6 +179,9 @@ pub fn discover_sources(given: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
     };
     let mut found = Vec::new();
     for root in roots {
+        if given.is_empty() && !root.is_dir() {
+            return Err(BuildError::NoSources(root.clone()));
+        }
         if root.is_dir() {
             let entries = std::fs::read_dir(root).map_err(|source| BuildError::ListSources {
                 path: root.clone(),
@@ -166,9 +189,9 @@ pub fn discover_sources(given: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
             })?;
             let mut in_dir: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "xml") && p.is_file())
+                .filter(|p| p.extension().is_some_and(|x| x == "xml") && !p.is_dir())
                 .collect();
-            if in_dir.is_empty() && given.is_empty() {
+            if in_dir.is_empty() {
                 return Err(BuildError::NoSources(root.clone()));
             }
             in_dir.sort();
@@ -177,10 +200,19 @@ pub fn discover_sources(given: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
             found.push(root.clone());
         }
     }
-    if found.is_empty() {
-        return Err(BuildError::NoSources(PathBuf::from("sources")));
+    let mut discovered = Discovered::default();
+    let mut seen: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    for path in found {
+        let same = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        match seen.get(&same) {
+            Some(first) => discovered.duplicates.push((path, first.clone())),
+            None => {
+                seen.insert(same, path.clone());
+                discovered.sources.push(path);
+            }
+        }
     }
-    Ok(found)
+    Ok(discovered)
 }
 
 /// Runs a whole build with the fonts compiled into polypress.
@@ -248,7 +280,7 @@ fn survey_source(path: &Path) -> Result<SurveyedSource, String> {
 
 /// The `id` and `lang` of a `<summary>` root, read as the full reader reads them
 /// (unescaped, trimmed); `None` when the file does not start that way.
-fn root_id_and_lang(bytes: &[u8]) -> Option<(String, String)> {
+pub(crate) fn root_id_and_lang(bytes: &[u8]) -> Option<(String, String)> {
     use quick_xml::events::Event;
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
     let mut reader = quick_xml::Reader::from_str(text);
@@ -327,6 +359,7 @@ fn run_jobs(
     // must name each output once.
     let mut ready: Vec<SurveyedSource> = Vec::new();
     let mut seen: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
+    let mut present: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for (path, result) in sources.iter().zip(surveyed) {
         let source = match result {
             Ok(source) => source,
@@ -339,6 +372,7 @@ fn run_jobs(
                 continue;
             }
         };
+        present.insert(source.lang.clone());
         let wanted = options
             .langs
             .as_ref()
@@ -363,6 +397,22 @@ fn run_jobs(
         }
         seen.insert(key, path.clone());
         ready.push(source);
+    }
+
+    // A language no source is in is a mistake on the command line, unless it may be that of
+    // a source that could not be read (whose failure is reported).
+    if let Some(langs) = &options.langs {
+        let unknown: Vec<String> = langs
+            .iter()
+            .filter(|l| !present.contains(*l))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() && report.failures.is_empty() {
+            return Err(BuildError::NoSuchLanguage {
+                unknown,
+                present: present.into_iter().collect(),
+            });
+        }
     }
 
     let mut formats = options.formats.clone();

@@ -13,7 +13,7 @@ use polypress::export::Format;
 use polypress::fonts::FontSet;
 use polypress::pipeline::{self, BuildOptions};
 
-/// Every broken source and the one message `polypress check` must give for it.
+/// Every broken source and the messages (one a line) `polypress check` must give for it.
 const EXPECTED: &[(&str, &str)] = &[
     ("bad-handle.xml", "15:9: error: \"innastus\" is not an X/Twitter handle: '@' then 1 to 15 letters, digits or '_' (did you mean @innastus?)"),
     ("bad-url.xml", "23:78: error: link address \"www.pingethics.fi\" is not an http(s) URL (did you mean \"https://www.pingethics.fi\"?)"),
@@ -24,7 +24,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("entity-expansion.xml", "2:1: error: the DOCTYPE declares entities; polypress never expands entities, remove the DOCTYPE"),
     ("lone-less-than.xml", "23:51: error: a `<` that starts no element: write a lone < in text as &lt;"),
     ("missing-attribute.xml", "21:5: error: <talk> needs the attribute `speaker`"),
-    ("missing-glyph.xml", "23:82: error: the character '📈' (U+1F4C8) has no glyph in Source Sans 3 bold, the face it is drawn in (no face of the embedded fonts has it: replace it; `polypress fonts` lists the alphabets they cover)"),
+    ("missing-glyph.xml", "23:80: error: the character variation selector (U+FE0F) has no glyph in Source Sans 3 bold, the face it is drawn in (an invisible formatting character, often pasted from a word processor or a web page: remove it; polypress sets text left to right and cannot draw it)\n23:82: error: the character '📈' (U+1F4C8) has no glyph in Source Sans 3 bold, the face it is drawn in (no face of the embedded fonts has it: replace it; `polypress fonts` lists the alphabets they cover)"),
     ("not-well-formed.xml", "22:38: error: the XML is not well-formed: ill-formed document: expected `</title>`, but `</titel>` was found"),
     ("stray-byte.xml", "6:50: error: the file is not valid UTF-8: byte 0xE9 at byte offset 247 is not part of a UTF-8 character; save the file as UTF-8"),
     ("truncated.xml", "23:51: error: the file ends before <p> (opened at 23:7) is closed: expected </p>"),
@@ -35,6 +35,13 @@ const EXPECTED: &[(&str, &str)] = &[
     ("unknown-person.xml", "21:11: error: <talk> refers to person \"lahty\", but no <person id=\"lahty\"> exists (did you mean \"lahti\"?)"),
     ("utf16-no-bom.xml", "1:1: error: the file looks like UTF-16 (big-endian, without a byte-order mark: every other byte is 0); save it as UTF-8"),
     ("utf16.xml", "1:1: error: the file is UTF-16 (little-endian: it starts with a UTF-16 byte-order mark, bytes 0xFF 0xFE); save it as UTF-8"),
+    ("zero-width-joiner.xml", "4:29: error: the character zero width joiner (U+200D) has no glyph in Source Sans 3 bold, the face it is drawn in (an invisible formatting character, often pasted from a word processor or a web page: remove it; polypress sets text left to right and cannot draw it)"),
+    ("directional-mark.xml", "23:28: error: the character left-to-right mark (U+200E) has no glyph in Source Sans 3 regular, the face it is drawn in (an invisible formatting character, often pasted from a word processor or a web page: remove it; polypress sets text left to right and cannot draw it)"),
+    ("right-to-left-override.xml", "22:27: error: the character right-to-left override (U+202E) has no glyph in Source Sans 3 bold, the face it is drawn in (an invisible formatting character, often pasted from a word processor or a web page: remove it; polypress sets text left to right and cannot draw it)"),
+    ("em-space-in-title.xml", "4:29: error: the character em space (U+2003) has no glyph in Source Sans 3 bold, the face it is drawn in (a space the fonts lack: write a plain space, or a no-break space (U+00A0) or thin space (U+2009), which they have)"),
+    ("long-id.xml", "2:22: error: id \"broken-example-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…\" is 297 characters long; output file names are made of it, and file systems allow 255 bytes: at most 120"),
+    ("control-character.xml", "8:42: error: the character U+0001 (a control character) at byte offset 334 is not allowed in a source: XML 1.0 refuses it, and no output may hold it (remove it: XML allows no control characters but tab and line ends; text pasted from another program often carries them)"),
+    ("noncharacter-reference.xml", "8:51: error: the character U+FFFE (a noncharacter) at byte offset 343 is not allowed in a source: XML 1.0 refuses it, and no output may hold it (remove it: Unicode reserves it as a marker that is never text; it is often left by a faulty conversion)"),
     ("wrong-version.xml", "2:10: error: format version \"2\" is not one this polypress reads; expected version=\"1\""),
 ];
 
@@ -73,11 +80,11 @@ fn every_broken_source_gives_its_exact_error_with_position() {
     for (name, expected) in EXPECTED {
         let path = broken_dir().join(name);
         let got = messages(&path);
-        assert_eq!(
-            got,
-            vec![format!("{}:{expected}", path.display())],
-            "{name}"
-        );
+        let expected: Vec<String> = expected
+            .lines()
+            .map(|line| format!("{}:{line}", path.display()))
+            .collect();
+        assert_eq!(got, expected, "{name}");
     }
 }
 
@@ -307,4 +314,64 @@ fn build_refuses_a_source_whose_characters_the_fonts_cannot_draw() {
         report.failures[0].message
     );
     assert!(report.outputs.is_empty());
+}
+
+/// The sources `check` and `build` are compared on: every broken source, and good ones.
+fn agreement_sources() -> Vec<PathBuf> {
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(broken_dir())
+        .expect("tests/broken lists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    sources.sort();
+    sources.push(common::repo_root().join("tests/fixtures/example.xml"));
+    sources.extend(common::source_files());
+    sources
+}
+
+#[test]
+fn check_fails_on_a_source_if_and_only_if_build_fails_on_it() {
+    // One set of rules: whatever build refuses to render, check has already named (with
+    // file:line:column), and what check accepts builds in every format.
+    let fonts = fonts();
+    let mut disagreements = Vec::new();
+    let sources = agreement_sources();
+    for source in &sources {
+        let checked = check_files(std::slice::from_ref(source), &fonts);
+        let out = tempfile::tempdir().expect("temp dir");
+        let mut options = BuildOptions::new(out.path());
+        options.sources = vec![source.clone()];
+        options.source_date_epoch = Some(1_700_000_000);
+        let report = pipeline::build_with_fonts(&options, &fonts).expect("build runs");
+        let check_fails = checked.errors() > 0;
+        let build_fails = !report.failures.is_empty();
+        if check_fails != build_fails {
+            disagreements.push(format!(
+                "{}: check {}, build {}: {:?} / {:?}",
+                source.display(),
+                if check_fails { "fails" } else { "passes" },
+                if build_fails { "fails" } else { "passes" },
+                checked
+                    .diagnostics
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
+                report
+                    .failures
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            ));
+        }
+        if check_fails {
+            assert!(
+                checked.diagnostics.iter().all(|d| d.pos.is_some()),
+                "{}: every reason is positioned: {:?}",
+                source.display(),
+                checked.diagnostics
+            );
+        }
+    }
+    assert!(sources.len() > 25, "{} sources", sources.len());
+    assert_eq!(disagreements, Vec::<String>::new());
 }

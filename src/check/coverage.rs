@@ -24,12 +24,62 @@ pub struct MissingGlyph {
     pub style: Style,
 }
 
-/// Characters that shaping hides rather than draws (soft hyphen, zero-width and directional
-/// marks, variation selectors, the byte-order mark): a font need not have glyphs for them.
-pub fn is_never_drawn(c: char) -> bool {
+/// Invisible format characters (Unicode category Cf: joiners, directional marks and
+/// overrides, word joiners, variation selectors, tags). The embedded fonts have glyphs for
+/// a few of them (soft hyphen, zero-width space, the byte-order mark) and those are set like
+/// any character; the others cannot be drawn by the PDF or the EPUB cover, and polypress sets
+/// text left to right only, so a source must not hold them.
+pub fn is_format_character(c: char) -> bool {
     matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// Variation selectors and the zero width joiner, which only modify the character before.
+fn is_grapheme_extender(c: char) -> bool {
+    matches!(c, '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// The name of a character that is invisible or a space, for messages that cannot show it.
+fn invisible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\t' => "tab",
+        '\n' => "line feed",
+        '\r' => "carriage return",
+        '\u{00AD}' => "soft hyphen",
+        '\u{200B}' => "zero width space",
+        '\u{200C}' => "zero width non-joiner",
+        '\u{200D}' => "zero width joiner",
+        '\u{200E}' => "left-to-right mark",
+        '\u{200F}' => "right-to-left mark",
+        '\u{202A}' => "left-to-right embedding",
+        '\u{202B}' => "right-to-left embedding",
+        '\u{202C}' => "pop directional formatting",
+        '\u{202D}' => "left-to-right override",
+        '\u{202E}' => "right-to-left override",
+        '\u{2060}' => "word joiner",
+        '\u{2066}' => "left-to-right isolate",
+        '\u{2067}' => "right-to-left isolate",
+        '\u{2068}' => "first strong isolate",
+        '\u{2069}' => "pop directional isolate",
+        '\u{FEFF}' => "zero width no-break space",
+        '\u{2000}' => "en quad",
+        '\u{2001}' => "em quad",
+        '\u{2002}' => "en space",
+        '\u{2003}' => "em space",
+        '\u{2004}' => "three-per-em space",
+        '\u{2005}' => "four-per-em space",
+        '\u{2006}' => "six-per-em space",
+        '\u{2008}' => "punctuation space",
+        '\u{2028}' => "line separator",
+        '\u{2029}' => "paragraph separator",
+        '\u{205F}' => "medium mathematical space",
+        '\u{3000}' => "ideographic space",
+        c if ('\u{FE00}'..='\u{FE0F}').contains(&c) => "variation selector",
+        _ => return None,
+    })
 }
 
 /// Every character of the document that the face it is drawn in lacks, each reported once
@@ -58,12 +108,19 @@ const REGULAR_AND_BOLD: &[Style] = &[Style::Regular, Style::Bold];
 
 impl Walk<'_> {
     fn text(&mut self, text: &str, styles: &[Style], near: Option<Pos>) {
-        for ch in text.chars() {
-            if ch.is_whitespace() && ch != '\u{00A0}' || is_never_drawn(ch) {
-                continue;
-            }
-            for &style in styles {
-                if !self.fonts.face(style).has_char(ch) {
+        for &style in styles {
+            let face = self.fonts.face(style);
+            // A variation selector or joiner after a character the face lacks belongs to it
+            // (an emoji and its U+FE0F): the character is the one to name.
+            let mut after_missing = false;
+            for ch in text.chars() {
+                // The reader turns XML whitespace into plain spaces, which the writers set as
+                // spaces; every other character, invisible ones included, is shaped and drawn.
+                if ch == ' ' || (after_missing && is_grapheme_extender(ch)) {
+                    continue;
+                }
+                after_missing = !face.has_char(ch);
+                if after_missing {
                     let missing = MissingGlyph { near, ch, style };
                     if self.found.insert(missing.clone()) {
                         self.order.push(missing);
@@ -186,10 +243,11 @@ pub fn diagnostics(
                 .or_else(|| find_char(&text, 0, m.ch))
                 .map(|offset| index.pos(source, offset))
                 .or(m.near);
-            let shown = if m.ch.is_control() || is_never_drawn(m.ch) {
-                String::new()
-            } else {
-                format!("'{}' ", m.ch)
+            let invisible = m.ch.is_whitespace() || m.ch.is_control() || is_format_character(m.ch);
+            let shown = match invisible_name(m.ch) {
+                Some(name) => format!("{name} "),
+                None if invisible => String::new(),
+                None => format!("'{}' ", m.ch),
             };
             let message = format!(
                 "the character {shown}(U+{:04X}) has no glyph in {FAMILY} {}, the face it is drawn in",
@@ -202,7 +260,11 @@ pub fn diagnostics(
                 .filter(|f| f.has_char(m.ch))
                 .map(|f| f.style.name())
                 .collect();
-            let hint = if having.is_empty() {
+            let hint = if is_format_character(m.ch) {
+                "an invisible formatting character, often pasted from a word processor or a web page: remove it; polypress sets text left to right and cannot draw it".to_string()
+            } else if m.ch.is_whitespace() {
+                "a space the fonts lack: write a plain space, or a no-break space (U+00A0) or thin space (U+2009), which they have".to_string()
+            } else if having.is_empty() {
                 "no face of the embedded fonts has it: replace it; `polypress fonts` lists the alphabets they cover".to_string()
             } else {
                 format!(

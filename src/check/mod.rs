@@ -122,3 +122,58 @@ fn check_one(path: PathBuf, fonts: &FontSet) -> Checked {
         },
     }
 }
+
+/// The cross-language findings of `check` for these sources (those that read at all), each
+/// with the language of the source it is about: what `build` reports before building.
+///
+/// Only sources that share a summary id are compared, so they are grouped by the id of
+/// their root element first (read without parsing the rest) and parsed group by group:
+/// memory follows the largest group, not the number of sources.
+pub fn compare_files(paths: &[PathBuf]) -> Vec<(Diagnostic, String)> {
+    let ids: Vec<Option<String>> = paths
+        .par_iter()
+        .map(|path| {
+            let bytes = crate::source::read_bytes(path).ok()?;
+            crate::pipeline::root_id_and_lang(&bytes).map(|(id, _)| id)
+        })
+        .collect();
+    let mut groups: std::collections::BTreeMap<&str, Vec<&PathBuf>> = Default::default();
+    for (path, id) in paths.iter().zip(&ids) {
+        if let Some(id) = id {
+            groups.entry(id.as_str()).or_default().push(path);
+        }
+    }
+    let groups: Vec<Vec<&PathBuf>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    let mut findings: Vec<(Diagnostic, String)> = groups
+        .par_iter()
+        .flat_map_iter(|group| compare_group(group))
+        .collect();
+    findings.sort_by(|(a, _), (b, _)| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    findings
+}
+
+fn compare_group(paths: &[&PathBuf]) -> Vec<(Diagnostic, String)> {
+    let read: Vec<(&PathBuf, Vec<u8>, Summary)> = paths
+        .iter()
+        .filter_map(|path| {
+            let bytes = crate::source::read_bytes(path).ok()?;
+            let summary = crate::source::parse_summary(&bytes, path).ok()?;
+            Some((*path, bytes, summary))
+        })
+        .collect();
+    let sources: Vec<consistency::Source> = read
+        .iter()
+        .map(|(file, text, doc)| consistency::Source { file, doc, text })
+        .collect();
+    consistency::compare(&sources)
+        .into_iter()
+        .map(|d| {
+            let lang = read
+                .iter()
+                .find(|(file, ..)| **file == d.file)
+                .map(|(_, _, doc)| doc.lang.clone())
+                .unwrap_or_default();
+            (d, lang)
+        })
+        .collect()
+}

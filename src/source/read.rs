@@ -40,6 +40,14 @@ pub fn parse_summary(bytes: &[u8], file: &Path) -> Result<Summary, SourceErrors>
     Err(SourceErrors(reader.errors))
 }
 
+/// The longest summary id: outputs are named `<id>.<format>` (written through a temporary
+/// `.<id>.<format>.<pid>.tmp`) in a folder named after the language, and a file name may
+/// have at most 255 bytes.
+pub const MAX_ID_LEN: usize = 120;
+/// The longest language tag: RFC 5646 (4.4.1) asks every implementation to take 35
+/// characters, and the tag names a folder of outputs.
+pub const MAX_LANG_LEN: usize = 35;
+
 /// A source with more errors than this is not worth listing further, and a hostile one could
 /// otherwise make the list (and the time to build it) grow with its size.
 pub const MAX_ERRORS: usize = 100;
@@ -86,7 +94,7 @@ impl<'a> ModelReader<'a> {
         for attr in &el.attrs {
             if !required.contains(&attr.name.as_str()) && !optional.contains(&attr.name.as_str()) {
                 let known: Vec<&str> = required.iter().chain(optional).copied().collect();
-                let message = format!("<{}> has no attribute `{}`", el.name, attr.name);
+                let message = format!("<{}> has no attribute `{}`", el.name, excerpt(&attr.name));
                 match did_you_mean(&attr.name, &known) {
                     Some(s) => {
                         self.error_with_hint(attr.pos, message, format!("did you mean `{s}`?"))
@@ -113,9 +121,13 @@ impl<'a> ModelReader<'a> {
 
     /// Reports an address that is not an http(s) URL, suggesting the likely fix.
     fn bad_url(&mut self, pos: Pos, what: &str, url: &str) {
-        let message = format!("{what} \"{url}\" is not an http(s) URL");
+        let message = format!("{what} \"{}\" is not an http(s) URL", excerpt(url));
         match url_fix(url) {
-            Some(fixed) => self.error_with_hint(pos, message, format!("did you mean \"{fixed}\"?")),
+            Some(fixed) => self.error_with_hint(
+                pos,
+                message,
+                format!("did you mean \"{}\"?", excerpt(&fixed)),
+            ),
             None => self.error(pos, message),
         }
     }
@@ -125,7 +137,7 @@ impl<'a> ModelReader<'a> {
     }
 
     fn unknown_element(&mut self, el: &Element, parent: &str, allowed: &[&str]) {
-        let message = format!("<{}> is not allowed in <{parent}>", el.name);
+        let message = format!("<{}> is not allowed in <{parent}>", excerpt(&el.name));
         match did_you_mean(&el.name, allowed) {
             Some(s) => self.error_with_hint(el.pos, message, format!("did you mean <{s}>?")),
             None => self.error(
@@ -168,7 +180,7 @@ impl<'a> ModelReader<'a> {
                     v.pos,
                     format!(
                         "format version \"{}\" is not one this polypress reads; expected version=\"{FORMAT_VERSION}\"",
-                        v.value
+                        excerpt(&v.value)
                     ),
                 );
             }
@@ -177,7 +189,17 @@ impl<'a> ModelReader<'a> {
         if let Some(attr) = root.attr("id").filter(|_| !is_identifier(&id)) {
             self.error(
                 attr.pos,
-                format!("id \"{id}\" must be letters, digits, '-', '_' or '.', starting with a letter or digit"),
+                format!("id \"{}\" must be letters, digits, '-', '_' or '.', starting with a letter or digit", excerpt(&id)),
+            );
+        }
+        if let Some(attr) = root.attr("id").filter(|_| id.len() > MAX_ID_LEN) {
+            self.error(
+                attr.pos,
+                format!(
+                    "id \"{}\" is {} characters long; output file names are made of it, and file systems allow 255 bytes: at most {MAX_ID_LEN}",
+                    excerpt(&id),
+                    id.chars().count()
+                ),
             );
         }
         let lang = self.required_attr(root, "lang").unwrap_or_default();
@@ -185,7 +207,8 @@ impl<'a> ModelReader<'a> {
             self.error(
                 attr.pos,
                 format!(
-                    "lang \"{lang}\" is not a language tag such as \"en\", \"bg\" or \"pt-BR\""
+                    "lang \"{}\" is not a language tag such as \"en\", \"bg\" or \"pt-BR\" (at most {MAX_LANG_LEN} characters)",
+                    excerpt(&lang)
                 ),
             );
         }
@@ -282,7 +305,10 @@ impl<'a> ModelReader<'a> {
         }
         if let Some((handle, pos)) = &twitter {
             if !is_twitter_handle(handle) {
-                let message = format!("\"{handle}\" is not an X/Twitter handle: '@' then 1 to 15 letters, digits or '_'");
+                let message = format!(
+                    "\"{}\" is not an X/Twitter handle: '@' then 1 to 15 letters, digits or '_'",
+                    excerpt(handle)
+                );
                 // A handle without its '@', or a profile address pasted instead of the handle.
                 let name = handle
                     .rsplit(['/', '@'])
@@ -303,7 +329,10 @@ impl<'a> ModelReader<'a> {
             let first = self.people[existing.0].pos;
             self.error(
                 el.pos,
-                format!("a second person with id \"{id}\" (the first is at {first})"),
+                format!(
+                    "a second person with id \"{}\" (the first is at {first})",
+                    excerpt(&id)
+                ),
             );
             return;
         }
@@ -332,7 +361,8 @@ impl<'a> ModelReader<'a> {
                 let known: Vec<&str> = self.ids.keys().map(String::as_str).collect();
                 let message = format!(
                     "<{}> refers to person \"{id}\", but no <person id=\"{id}\"> exists",
-                    el.name
+                    el.name,
+                    id = excerpt(id)
                 );
                 match did_you_mean(id, &known) {
                     Some(s) => {
@@ -427,11 +457,21 @@ impl<'a> ModelReader<'a> {
         }
         for date_field in ["date", "revised"] {
             if let Some((text, pos)) = fields.get(date_field) {
-                if !text.is_empty() && crate::date::parse_ymd(text).is_none() {
-                    self.error(
+                match crate::date::parse_ymd(text) {
+                    _ if text.is_empty() => {}
+                    None => self.error(
                         *pos,
-                        format!("<{date_field}> \"{text}\" is not a date written YYYY-MM-DD"),
-                    );
+                        format!(
+                            "<{date_field}> \"{}\" is not a date written YYYY-MM-DD",
+                            excerpt(text)
+                        ),
+                    ),
+                    // The revision date is the outputs' date when SOURCE_DATE_EPOCH is not set.
+                    Some((year, ..)) if date_field == "revised" && year < 1980 => self.error(
+                        *pos,
+                        format!("<revised> \"{text}\" is before 1980, the earliest date the outputs can carry (ZIP dates start in 1980)"),
+                    ),
+                    Some(_) => {}
                 }
             }
         }
@@ -463,7 +503,10 @@ impl<'a> ModelReader<'a> {
             Err(_) => {
                 self.error(
                     attr.pos,
-                    format!("`{name}` is \"{}\"; expected a whole number", attr.value),
+                    format!(
+                        "`{name}` is \"{}\"; expected a whole number",
+                        excerpt(&attr.value)
+                    ),
                 );
                 None
             }
@@ -558,7 +601,7 @@ impl<'a> ModelReader<'a> {
                 None => {
                     let message = format!(
                         "role \"{}\" is not one of \"speaker\", \"moderator\", \"welcome\"",
-                        a.value
+                        excerpt(&a.value)
                     );
                     match did_you_mean(&a.value, &["speaker", "moderator", "welcome"]) {
                         Some(s) => {
@@ -998,7 +1041,10 @@ fn is_identifier(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn is_language_tag(s: &str) -> bool {
+pub fn is_language_tag(s: &str) -> bool {
+    if s.len() > MAX_LANG_LEN {
+        return false;
+    }
     let mut parts = s.split('-');
     let primary = parts.next().unwrap_or("");
     (2..=3).contains(&primary.len())
@@ -1050,4 +1096,14 @@ fn abbreviate(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// A value as messages quote it: at most 80 characters, so that a runaway attribute or text
+/// (megabytes pasted by mistake) does not flood the terminal.
+pub fn excerpt(s: &str) -> String {
+    const MAX: usize = 80;
+    match s.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", s.get(..end).unwrap_or(s)),
+        None => s.to_string(),
+    }
 }

@@ -165,6 +165,30 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
         }
     };
     let pos_of = |offset: u64| index.pos(bytes, body_start + offset as usize);
+    if let Some((offset, c)) = text.char_indices().find(|(_, c)| !is_allowed_char(*c)) {
+        return Err(forbidden_char(
+            file,
+            pos_of(offset as u64),
+            c,
+            offset + body_start,
+        ));
+    }
+    // A character reference (`&#1;`) unescapes to what the text may not hold literally.
+    let no_forbidden_reference =
+        |raw_start: u64, raw: &str, value: &str| match value.chars().find(|c| !is_allowed_char(*c))
+        {
+            None => Ok(()),
+            Some(c) => {
+                let within = reference_offset(raw, c).unwrap_or(0);
+                let offset = raw_start as usize + within;
+                Err(forbidden_char(
+                    file,
+                    pos_of(offset as u64),
+                    c,
+                    offset + body_start,
+                ))
+            }
+        };
 
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
@@ -211,7 +235,7 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                 {
                     return Err(at(
                         pos_of(start),
-                        format!("<{name}> has more than {MAX_ATTRIBUTES} attributes; no element of the format takes more than three"),
+                        format!("<{}> has more than {MAX_ATTRIBUTES} attributes; no element of the format takes more than three", excerpt_long(&name)),
                     ));
                 }
                 let mut attrs = Vec::new();
@@ -223,7 +247,10 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                             let (within, message) = attr_error_message(&err);
                             return Err(at(
                                 pos_of(start + 1 + within as u64),
-                                format!("in the attributes of <{name}>: {message}"),
+                                format!(
+                                    "in the attributes of <{}>: {message}",
+                                    excerpt_long(&name)
+                                ),
                             ));
                         }
                     };
@@ -242,6 +269,12 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                             ))
                         }
                     };
+                    no_forbidden_reference(
+                        attr_start,
+                        tag.get(attr_start.saturating_sub(start) as usize..)
+                            .unwrap_or_default(),
+                        &value,
+                    )?;
                     attrs.push(Attr {
                         name: attr_name,
                         value,
@@ -267,14 +300,26 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                 }
             }
             Event::Text(t) => {
-                let text = t.unescape().map_err(|e| {
+                let text_value = t.unescape().map_err(|e| {
                     let within = match &e {
                         quick_xml::Error::Escape(escape) => entity_offset(escape),
                         _ => 0,
                     };
                     at(pos_of(start + within as u64), syntax_message(&e))
                 })?;
-                push_text(&mut stack, &root, text.into_owned(), pos_of(start), &at)?;
+                no_forbidden_reference(
+                    start,
+                    text.get(start as usize..reader.buffer_position() as usize)
+                        .unwrap_or_default(),
+                    &text_value,
+                )?;
+                push_text(
+                    &mut stack,
+                    &root,
+                    text_value.into_owned(),
+                    pos_of(start),
+                    &at,
+                )?;
             }
             Event::CData(t) => {
                 let text = String::from_utf8_lossy(&t.into_inner()).into_owned();
@@ -298,7 +343,9 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
             pos_of(text.len() as u64),
             format!(
                 "the file ends before <{}> (opened at {}) is closed: expected </{}>",
-                open.name, open.pos, open.name
+                excerpt_long(&open.name),
+                open.pos,
+                excerpt_long(&open.name)
             ),
         ));
     }
@@ -361,6 +408,52 @@ fn check_encoding(bytes: &[u8], index: &LineIndex) -> Result<(), (Pos, String)> 
     Ok(())
 }
 
+/// Whether XML 1.0 lets a document hold `c` and polypress passes it on to its outputs:
+/// XML forbids the control characters but tab, line feed and carriage return, and U+FFFE
+/// and U+FFFF; it discourages DEL, the C1 controls and the other noncharacters, which no
+/// font draws and which validators of the outputs refuse, so they are refused too.
+pub fn is_allowed_char(c: char) -> bool {
+    let u = u32::from(c);
+    !(matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}')
+        || (0x7F..=0x9F).contains(&u)
+        || (0xFDD0..=0xFDEF).contains(&u)
+        || (u & 0xFFFE) == 0xFFFE)
+}
+
+/// The message for a character `is_allowed_char` refuses.
+fn forbidden_char(file: &Path, pos: Pos, c: char, offset: usize) -> Diagnostic {
+    let u = u32::from(c);
+    let (kind, hint) = if c.is_control() {
+        ("a control character", "remove it: XML allows no control characters but tab and line ends; text pasted from another program often carries them")
+    } else {
+        ("a noncharacter", "remove it: Unicode reserves it as a marker that is never text; it is often left by a faulty conversion")
+    };
+    Diagnostic::error(
+        file,
+        Some(pos),
+        format!(
+            "the character U+{u:04X} ({kind}) at byte offset {offset} is not allowed in a source: XML 1.0 refuses it, and no output may hold it"
+        ),
+    )
+    .with_hint(hint)
+}
+
+/// Where, in raw markup, a character reference (`&#1;`, `&#x1;`) to `c` starts.
+fn reference_offset(raw: &str, c: char) -> Option<usize> {
+    raw.match_indices("&#").map(|(i, _)| i).find(|&i| {
+        let rest = raw.get(i + 2..).unwrap_or_default();
+        let Some(end) = rest.find(';').filter(|e| *e <= 10) else {
+            return false;
+        };
+        let digits = rest.get(..end).unwrap_or_default();
+        let value = match digits.strip_prefix('x') {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => digits.parse().ok(),
+        };
+        value == Some(u32::from(c))
+    })
+}
+
 fn attach(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(Node::Element(element)),
@@ -392,6 +485,14 @@ fn push_text(
     }
 }
 
+/// A message part quoting names from the file, cut at 200 characters.
+fn excerpt_long(s: &str) -> String {
+    match s.char_indices().nth(200) {
+        Some((end, _)) => format!("{}…", s.get(..end).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
 fn syntax_message(e: &quick_xml::Error) -> String {
     use quick_xml::escape::EscapeError;
     match e {
@@ -407,7 +508,11 @@ fn syntax_message(e: &quick_xml::Error) -> String {
         quick_xml::Error::Escape(EscapeError::UnterminatedEntity(_)) => {
             "a `&` that starts no entity (no `;` follows): write a lone & as &amp;".to_string()
         }
-        _ => format!("the XML is not well-formed: {e}"),
+        // quick-xml quotes names in full; a runaway one is cut.
+        _ => format!(
+            "the XML is not well-formed: {}",
+            excerpt_long(&e.to_string())
+        ),
     }
 }
 

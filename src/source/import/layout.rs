@@ -352,6 +352,25 @@ fn text_inlines(text: &str) -> Vec<Inline> {
     vec![Inline::text(bind_number_groups(text))]
 }
 
+/// Appends a line to text made by `text_inlines`, binding number groups across the join as
+/// if the whole had been bound at once, in time linear in the line (rebinding the whole text
+/// for each line made a question followed by thousands of lines quadratic).
+fn append_line(text: &mut Vec<Inline>, line: &str) {
+    if let [Inline::Text { text: bound }] = text.as_mut_slice() {
+        // Whether the joining space binds depends on at most the five characters before it.
+        let tail_start = bound.char_indices().rev().nth(4).map_or(0, |(i, _)| i);
+        let tail = bound.get(tail_start..).unwrap_or_default();
+        let joined = bind_number_groups(&format!("{tail} {line}"));
+        let added: String = joined.chars().skip(tail.chars().count()).collect();
+        bound.push_str(&added);
+        return;
+    }
+    let mut joined = crate::model::plain_text(text);
+    joined.push(' ');
+    joined.push_str(line);
+    *text = text_inlines(&joined);
+}
+
 fn pos(line: &Line) -> Pos {
     Pos {
         line: line.number,
@@ -391,31 +410,37 @@ struct Recogniser<'a> {
 }
 
 /// Where the Q&A starts: the first line of the longest run of numbered lines that share a
-/// label and count up from 1.
+/// label and count up from 1 (the later one of equally long runs).
+///
+/// One pass: the runs that expect the same next number of the same label grow alike from
+/// then on, so only the best of them is kept (counting each run on its own was quadratic
+/// in a text of many lines numbered 1).
 fn find_questions(lines: &[Line]) -> Option<(usize, String)> {
-    let mut best: Option<(usize, usize, String)> = None; // (count, first index, template)
+    use std::collections::HashMap;
+    type Runs = HashMap<(String, u32), (usize, usize)>;
+    // (template, the number the run expects next) -> (count so far, first line index).
+    let mut runs: Runs = HashMap::new();
+    let keep_better = |runs: &mut Runs, key: (String, u32), run: (usize, usize)| {
+        let slot = runs.entry(key).or_insert(run);
+        if run > *slot {
+            *slot = run;
+        }
+    };
     for (i, line) in lines.iter().enumerate() {
         let Some(q) = question_line(&line.text) else {
             continue;
         };
-        if q.number != 1 {
-            continue;
+        if let Some((count, first)) = runs.remove(&(q.template.clone(), q.number)) {
+            let next = q.number.saturating_add(1);
+            keep_better(&mut runs, (q.template.clone(), next), (count + 1, first));
         }
-        let mut expected = 2;
-        let mut count = 1;
-        for later in lines.iter().skip(i + 1) {
-            if let Some(next) = question_line(&later.text) {
-                if next.template == q.template && next.number == expected {
-                    expected += 1;
-                    count += 1;
-                }
-            }
-        }
-        if best.as_ref().is_none_or(|(c, _, _)| count >= *c) {
-            best = Some((count, i, q.template));
+        if q.number == 1 {
+            keep_better(&mut runs, (q.template, 2), (1, i));
         }
     }
-    best.map(|(_, i, t)| (i, t))
+    runs.into_iter()
+        .max_by_key(|(_, run)| *run)
+        .map(|((template, _), (_, first))| (first, template))
 }
 
 impl<'a> Recogniser<'a> {
@@ -970,10 +995,7 @@ impl<'a> Recogniser<'a> {
                     Some(answer) => answer.paragraphs.push(paragraph(line, &line.text)),
                     None if question.text.is_empty() => question.text = text_inlines(&line.text),
                     None => {
-                        let mut text = crate::model::plain_text(&question.text);
-                        text.push(' ');
-                        text.push_str(&line.text);
-                        question.text = text_inlines(&text);
+                        append_line(&mut question.text, &line.text);
                         self.note(
                             line,
                             "unsure: no name opens this line; added to the question's text"

@@ -73,11 +73,14 @@ pub struct Imported {
     pub summary: Summary,
     pub notes: Vec<Note>,
     pub counts: Counts,
-    /// What `polypress check` says about `xml`, if anything: a bug in import, or an option
-    /// (such as `--lang`) that the format refuses. The source is still worth writing. The
+    /// What the source reader says about `xml`, if anything (a bug in import), with the
+    /// positions named after `file`. Before writing, `polypress import` runs `check_written`
+    /// instead: the reader and font coverage, under the name the source will have. The
     /// title, event or organiser import leaves empty for the editor (each with a comment and
     /// a note) are not counted here, though `check` refuses them until they are written.
     pub check_errors: Option<SourceErrors>,
+    /// The elements import left empty for the editor (title, event, organiser).
+    pub left_empty: Vec<&'static str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +91,8 @@ pub enum ImportError {
     Structure { file: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
+    #[error("{}: the file is larger than {MAX_INPUT_BYTES} bytes (8 MiB), the most a source may hold; split the text", file.display())]
+    TooLarge { file: PathBuf },
     #[error("cannot write the source: {0}")]
     Write(#[from] std::io::Error),
 }
@@ -125,11 +130,24 @@ pub fn import_text(
     file: &Path,
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
+    if !crate::source::read::is_language_tag(&options.lang) {
+        return Err(ImportError::Usage(format!(
+            "--lang \"{}\" is not a language tag (BCP 47) such as et, bg or pt-BR",
+            crate::source::read::excerpt(&options.lang)
+        )));
+    }
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ImportError::TooLarge {
+            file: file.to_path_buf(),
+        });
+    }
     let lines = decode_lines(bytes).map_err(|message| ImportError::Encoding {
         file: file.to_path_buf(),
         message,
     })?;
-    let (lines, mut notes) = remove_word_artefacts(lines);
+    let (lines, mut notes) = drop_what_no_output_may_hold(lines);
+    let (lines, artefact_notes) = remove_word_artefacts(lines);
+    notes.extend(artefact_notes);
     let (lines, layout_notes) = rewrap::unwrap_layout(lines);
     notes.extend(layout_notes);
     let recognised = layout::recognise(&lines).map_err(|message| ImportError::Structure {
@@ -199,7 +217,117 @@ pub fn import_text(
         notes,
         counts,
         check_errors,
+        left_empty: proposed.left_empty(),
     })
+}
+
+/// The largest text import reads: what it writes is at least as long, and a source may
+/// hold no more than this.
+pub const MAX_INPUT_BYTES: usize = crate::source::xml::MAX_SOURCE_BYTES;
+
+/// Reads the text to import: a regular file (a FIFO would block, /dev/zero never end), at
+/// most one byte past `MAX_INPUT_BYTES`, so `import_text` can refuse the oversize.
+pub fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::source::read_regular_file(path, MAX_INPUT_BYTES as u64 + 1)
+}
+
+/// Removes what no output may hold and the fonts cannot draw, noting each change, so that
+/// what import writes passes `check`: control characters and noncharacters (XML refuses
+/// them; text pasted from other programs carries them), invisible formatting characters the
+/// fonts have no glyph for (directional marks, joiners), and spaces the fonts lack (an em
+/// space becomes a plain space).
+fn drop_what_no_output_may_hold(lines: Vec<Line>) -> (Vec<Line>, Vec<Note>) {
+    use crate::check::coverage::is_format_character;
+    let fonts = crate::fonts::FontSet::embedded().ok();
+    let drawn = |c: char| {
+        fonts
+            .as_ref()
+            .is_some_and(|f| f.face(crate::fonts::Style::Regular).has_char(c))
+    };
+    let mut notes = Vec::new();
+    let lines = lines
+        .into_iter()
+        .map(|mut line| {
+            let mut removed: Vec<char> = Vec::new();
+            let mut replaced: Vec<char> = Vec::new();
+            let clean = |c: char| c == '\t' || (crate::source::xml::is_allowed_char(c) && !((is_format_character(c) || c.is_whitespace()) && c != ' ' && !drawn(c)));
+            if line.text.chars().all(clean) {
+                return line;
+            }
+            let mut text = String::with_capacity(line.text.len());
+            for c in line.text.chars() {
+                if clean(c) {
+                    text.push(c);
+                } else if c.is_whitespace() && crate::source::xml::is_allowed_char(c) {
+                    text.push(' ');
+                    if !replaced.contains(&c) {
+                        replaced.push(c);
+                    }
+                } else if !removed.contains(&c) {
+                    removed.push(c);
+                }
+            }
+            let codes = |chars: &[char]| {
+                chars
+                    .iter()
+                    .map(|c| format!("U+{:04X}", u32::from(*c)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if !removed.is_empty() {
+                notes.push(Note {
+                    line: line.number,
+                    message: format!(
+                        "removed {}, which no output may hold (control, noncharacter or invisible formatting characters)",
+                        codes(&removed)
+                    ),
+                });
+            }
+            if !replaced.is_empty() {
+                notes.push(Note {
+                    line: line.number,
+                    message: format!(
+                        "replaced {} with plain spaces: the fonts have no such space",
+                        codes(&replaced)
+                    ),
+                });
+            }
+            line.text = text.trim().to_string();
+            line
+        })
+        .collect();
+    (lines, notes)
+}
+
+/// What `polypress check` says about a source import is about to write, naming the file it
+/// will be written to: the reader's findings, then font coverage. `None` when it passes. The
+/// fields import left empty on purpose (each with a comment for the editor) are not counted:
+/// `check` names them until the editor writes them, and the written file is otherwise sound.
+pub fn check_written(imported: &Imported, written: &Path) -> Option<SourceErrors> {
+    let xml = &imported.xml;
+    let parsed = crate::source::parse_summary(xml.as_bytes(), written);
+    let summary = match &parsed {
+        Ok(summary) => summary,
+        Err(errors) => {
+            if let Some(left) = without_fields_left_empty(errors.clone(), &imported.left_empty) {
+                return Some(left);
+            }
+            // Only the fields left empty stop the reader: the summary import built holds
+            // the same text, so its coverage is the written file's.
+            &imported.summary
+        }
+    };
+    let fonts = crate::fonts::FontSet::embedded().ok()?;
+    let missing = crate::check::coverage::missing_glyphs(summary, &fonts);
+    if missing.is_empty() {
+        return None;
+    }
+    Some(SourceErrors(crate::check::coverage::diagnostics(
+        &missing,
+        xml.as_bytes(),
+        written,
+        &fonts,
+    )))
 }
 
 /// Word's plain-text export leaves bookmark markers such as `[bookmark: _GoBack]` at the start
