@@ -384,8 +384,12 @@ fn build_error_code(e: &pipeline::BuildError) -> u8 {
     match e {
         BuildError::NoSources(_)
         | BuildError::ListSources { .. }
-        | BuildError::NoSuchLanguage { .. } => exit::USAGE,
-        BuildError::Threads(..) | BuildError::Write { .. } | BuildError::Fonts(_) => exit::CONTENT,
+        | BuildError::NoSuchLanguage { .. }
+        | BuildError::TooManyShards { .. } => exit::USAGE,
+        BuildError::Threads(..)
+        | BuildError::Write { .. }
+        | BuildError::Fonts(_)
+        | BuildError::Lock(_) => exit::CONTENT,
     }
 }
 
