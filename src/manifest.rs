@@ -405,7 +405,8 @@ pub fn check_file(dir: &Path, entry: &ManifestEntry) -> Result<(), Mismatch> {
         }
         _ => return Err(Mismatch::Missing),
     }
-    let bytes = std::fs::read(&path).map_err(|_| Mismatch::Missing)?;
+    let bytes = crate::source::read_regular_file(&path, entry.bytes.saturating_add(1))
+        .map_err(|_| Mismatch::Missing)?;
     let on_disk = crate::sha256_hex(&bytes);
     if on_disk == entry.sha256 {
         Ok(())

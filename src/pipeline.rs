@@ -576,7 +576,14 @@ fn run_jobs(
             return Ok(false);
         }
         let json = manifest_json(listed);
-        if std::fs::read(&manifest_path).is_ok_and(|on_disk| on_disk == json) {
+        // Read as a regular file only: a FIFO or a device in its place must not block the
+        // build, only be replaced.
+        let limit = u64::try_from(json.len())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        if crate::source::read_regular_file(&manifest_path, limit)
+            .is_ok_and(|on_disk| on_disk == json)
+        {
             return Ok(true);
         }
         outputs::write_atomically(&manifest_path, &json).map_err(|source| BuildError::Write {

@@ -123,15 +123,23 @@ fn bullet_numbered_lists(mut lines: Vec<Line>, notes: &mut Vec<Note>) -> Vec<Lin
 
 /// The first question of the Q&A: a question line numbered 1 whose label a later line
 /// numbered 2 shares.
+///
+/// Each line is read once: the labels numbered 2 are gathered from the end, so a text of
+/// many lines numbered 1 costs no more than any other (looking ahead from each was quadratic).
 fn qa_start(lines: &[Line]) -> Option<usize> {
-    lines.iter().enumerate().find_map(|(i, line)| {
-        let first = question_line(&line.text).filter(|q| q.number == 1)?;
-        let second = lines.iter().skip(i + 1).any(|later| {
-            question_line(&later.text)
-                .is_some_and(|q| q.number == 2 && q.template == first.template)
-        });
-        second.then_some(i)
-    })
+    let questions: Vec<_> = lines.iter().map(|l| question_line(&l.text)).collect();
+    let mut seconds_after = std::collections::HashSet::new();
+    let mut start = None;
+    for (i, q) in questions.iter().enumerate().rev() {
+        let Some(q) = q else { continue };
+        if q.number == 1 && seconds_after.contains(&q.template) {
+            start = Some(i);
+        }
+        if q.number == 2 {
+            seconds_after.insert(q.template.clone());
+        }
+    }
+    start
 }
 
 #[cfg(test)]
