@@ -376,3 +376,31 @@ fn a_missing_person_and_a_changed_role_are_errors() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn runaway_values_that_differ_between_languages_are_quoted_briefly() {
+    // A megabyte pasted by mistake into one language's LinkedIn address and one link: the
+    // findings name them, but quote no more than about 80 characters of each.
+    let runaway = "x".repeat(200_000);
+    let (dir, files) = edited_sources(|lang, text| match lang {
+        "en" => text
+            .replace("alba-garavet-42373643", &format!("alba-garavet-{runaway}"))
+            .replace("nlO488lMZc4", &format!("nlO488lMZc4{runaway}")),
+        _ => text,
+    });
+    let found = findings(&files, dir.path());
+    let about_en: Vec<&String> = found.iter().filter(|f| f.starts_with("en.xml")).collect();
+    assert!(
+        about_en.iter().any(|f| f.contains("LinkedIn address")),
+        "{about_en:?}"
+    );
+    assert!(about_en.iter().any(|f| f.contains("links")), "{about_en:?}");
+    for finding in &found {
+        assert!(
+            finding.chars().count() < 1_000,
+            "a finding of {} characters: {}…",
+            finding.chars().count(),
+            finding.chars().take(200).collect::<String>()
+        );
+    }
+}

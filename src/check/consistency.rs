@@ -19,7 +19,7 @@ use std::path::Path;
 use super::numbers::{numbers_in, Number};
 use crate::diagnostic::Diagnostic;
 use crate::model::{plain_text, Block, Inline, Person, Pos, Question, Summary};
-use crate::source::read::find_url;
+use crate::source::read::{excerpt, find_url};
 use crate::source::xml::LineIndex;
 
 /// One parsed source to compare.
@@ -152,12 +152,14 @@ impl UnitKey {
             UnitKey::Attendance => "the attendance sentence".into(),
             UnitKey::Recording => "the recording sentence".into(),
             UnitKey::Section(i) => format!("section {}", i + 1),
-            UnitKey::Talk(who, 0) => format!("the talk by \"{who}\""),
-            UnitKey::Talk(who, n) => format!("talk {} by \"{who}\"", n + 1),
+            UnitKey::Talk(who, 0) => format!("the talk by \"{}\"", excerpt(who)),
+            UnitKey::Talk(who, n) => format!("talk {} by \"{}\"", n + 1, excerpt(who)),
             UnitKey::Question(n) => format!("question {n}"),
-            UnitKey::Answer(n, who, 0) => format!("the answer by \"{who}\" to question {n}"),
+            UnitKey::Answer(n, who, 0) => {
+                format!("the answer by \"{}\" to question {n}", excerpt(who))
+            }
             UnitKey::Answer(n, who, k) => {
-                format!("answer {} by \"{who}\" to question {n}", k + 1)
+                format!("answer {} by \"{}\" to question {n}", k + 1, excerpt(who))
             }
         }
     }
@@ -258,9 +260,14 @@ impl Comparison<'_, '_> {
             for (i, here) in vote.differing {
                 if here {
                     let pos = by_id.get(i).and_then(|m| m.get(id)).map(|p| p.pos);
-                    self.error(i, pos, format!("person \"{id}\" is not in {agreeing}"));
+                    self.error(
+                        i,
+                        pos,
+                        format!("person \"{}\" is not in {agreeing}", excerpt(id)),
+                    );
                 } else {
-                    let message = format!("person \"{id}\" is missing; {agreeing} have it");
+                    let message =
+                        format!("person \"{}\" is missing; {agreeing} have it", excerpt(id));
                     self.error(i, None, message);
                 }
             }
@@ -346,7 +353,7 @@ impl Comparison<'_, '_> {
                 "LinkedIn address" => p.and_then(|p| p.linkedin.clone()),
                 _ => p.and_then(|p| p.twitter.clone()),
             };
-            v.unwrap_or_else(|| "none".into())
+            v.map_or_else(|| "none".into(), |v| excerpt(&v))
         };
         let base_shown = vote
             .agreeing
@@ -355,11 +362,16 @@ impl Comparison<'_, '_> {
         let mut findings = Vec::new();
         for (i, value) in &vote.differing {
             let here_shown = written(*i);
-            let mut message =
-                format!("the {what} of \"{id}\" is {here_shown}, but {base_shown} in {agreeing}");
+            let mut message = format!(
+                "the {what} of \"{}\" is {here_shown}, but {base_shown} in {agreeing}",
+                excerpt(id)
+            );
             // A value that belongs to someone else is the likeliest mistake: say whose.
             if let Some(owner) = owner_in(*i, value) {
-                message.push_str(&format!(" ({here_shown} is the {what} of \"{owner}\")"));
+                message.push_str(&format!(
+                    " ({here_shown} is the {what} of \"{}\")",
+                    excerpt(owner)
+                ));
             }
             findings.push((*i, person_in(*i).map(|p| p.pos), message));
         }
@@ -731,7 +743,7 @@ fn difference(
 
 fn list_display(v: &[impl Display]) -> String {
     v.iter()
-        .map(|x| x.to_string())
+        .map(|x| excerpt(&x.to_string()))
         .collect::<Vec<_>>()
         .join(", ")
 }
