@@ -324,3 +324,55 @@ fn a_huge_shard_count_is_refused_briefly() {
     assert!(log.contains("N <= 10000"), "{log}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+/// Every file under `dir`, dot files and manifests included, as (relative path, bytes).
+fn every_file(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                found.push((relative, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn the_whole_output_folder_has_the_same_bytes_whatever_the_thread_count() {
+    // What an archivist checksums is the folder: the lock file a build leaves names no
+    // process, and nothing else in it depends on who built it or with how many threads.
+    let dir = tempfile::tempdir().unwrap();
+    let mut folders = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("j{threads}"));
+        let out_arg = out.to_string_lossy().into_owned();
+        let (ok, log) = polypress(&[
+            "build",
+            "sources",
+            "--out",
+            &out_arg,
+            "-j",
+            threads,
+            "--formats",
+            "docx,epub",
+        ]);
+        assert!(ok, "{log}");
+        folders.push(every_file(&out));
+    }
+    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&folders[0]), names(&folders[1]));
+    for ((name, a), (_, b)) in folders[0].iter().zip(&folders[1]) {
+        assert!(a == b, "{name} differs between -j 1 and -j 2");
+    }
+}

@@ -94,6 +94,14 @@ impl FolderLock {
     }
 }
 
+/// The holder's name is wiped while the lock is still held, so a finished build leaves an
+/// empty lock file: the folder an archivist checksums has the same bytes whoever built it.
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        let _ = self._file.set_len(0);
+    }
+}
+
 /// What the lock file says about its holder, for a message.
 fn holder(path: &Path) -> String {
     let about = std::fs::read_to_string(path).unwrap_or_default();
@@ -127,6 +135,14 @@ mod tests {
         let err = FolderLock::acquire(dir.path(), "manifest.json", &stop, |_| {}).unwrap_err();
         assert!(err.to_string().contains("SIGTERM"), "{err}");
         assert!(err.to_string().contains("pid"), "{err}");
+        drop(first);
+        assert_eq!(
+            std::fs::read(FolderLock::path_for(dir.path(), "manifest.json")).unwrap(),
+            b"",
+            "a released lock names no holder"
+        );
+        let first =
+            FolderLock::acquire(dir.path(), "manifest.json", &Interrupt::never(), |_| {}).unwrap();
         // Another manifest in the same folder (another shard) is not held up.
         FolderLock::acquire(
             dir.path(),
