@@ -165,6 +165,8 @@ struct PageMarks {
     untagged: Vec<String>,
     /// MCIDs opened inside an Artifact (content that is both).
     tagged_in_artifact: Vec<i64>,
+    /// Artifacts opened inside an MCID sequence (an artifact within real content).
+    artifacts_in_tagged: usize,
     /// Per Artifact, its property list's /Type and /Subtype, and whether it shows text.
     artifacts: Vec<(Option<String>, Option<String>, bool)>,
 }
@@ -187,6 +189,9 @@ fn page_marks(doc: &Document, page: ObjectId) -> PageMarks {
                 let is_artifact = tag == Some(b"Artifact".as_slice());
                 let mut artifact = None;
                 if is_artifact {
+                    if open.iter().any(|o| o.1) {
+                        marks.artifacts_in_tagged += 1;
+                    }
                     marks.artifacts.push((
                         properties.and_then(|p| name_of(p, b"Type")),
                         properties.and_then(|p| name_of(p, b"Subtype")),
@@ -222,12 +227,28 @@ fn page_marks(doc: &Document, page: ObjectId) -> PageMarks {
     marks
 }
 
-/// 01-005 (no content is neither Artifact nor tagged), 01-004/01-001 (each MCID on a page
-/// belongs to exactly one structure element, and every MCID the tree names is on its
-/// page), and the ParentTree maps each page's MCIDs back to that element.
+/// 01-005 (no content is neither Artifact nor tagged), 01-003/01-004 (no artifact inside
+/// tagged content and no tagged content inside an artifact), 01-007 (no /Suspects true);
+/// each MCID on a page belongs to exactly one structure element, every MCID the tree names
+/// is on its page, and the ParentTree maps each page's MCIDs back to that element.
 #[test]
 fn all_content_is_an_artifact_or_tagged_exactly_once() {
     for (lang, doc) in &built().pdfs {
+        let mark_info = catalog(doc)
+            .get(b"MarkInfo")
+            .ok()
+            .and_then(|m| dict(doc, m))
+            .expect("/MarkInfo");
+        assert_eq!(
+            mark_info.get(b"Marked").and_then(Object::as_bool).ok(),
+            Some(true),
+            "{lang}: /MarkInfo /Marked"
+        );
+        assert_ne!(
+            mark_info.get(b"Suspects").and_then(Object::as_bool).ok(),
+            Some(true),
+            "{lang}: /MarkInfo /Suspects true (01-007)"
+        );
         let elements = elements(doc);
         let mut owners: BTreeMap<(ObjectId, i64), Vec<ObjectId>> = BTreeMap::new();
         for e in &elements {
@@ -242,6 +263,10 @@ fn all_content_is_an_artifact_or_tagged_exactly_once() {
                 marks.untagged.is_empty(),
                 "{lang} page {number}: content neither tagged nor an artifact: {:?}",
                 marks.untagged
+            );
+            assert_eq!(
+                marks.artifacts_in_tagged, 0,
+                "{lang} page {number}: artifacts inside tagged content (01-003)"
             );
             assert!(
                 marks.tagged_in_artifact.is_empty(),
@@ -392,11 +417,17 @@ fn structure_types_are_standard_or_role_mapped() {
     }
 }
 
-/// 14-002 (the first heading is H1) and 14-003 (no level is skipped going down).
+/// 14-002 (the first heading is H1), 14-003 (no level is skipped going down), and
+/// numbered headings only (no unnumbered /H beside them).
 #[test]
 fn heading_levels_start_at_one_and_never_skip() {
     for (lang, doc) in &built().pdfs {
-        let levels: Vec<u32> = elements(doc)
+        let elements = elements(doc);
+        assert!(
+            elements.iter().all(|e| e.role != "H"),
+            "{lang}: an unnumbered /H among numbered headings"
+        );
+        let levels: Vec<u32> = elements
             .iter()
             .filter_map(|e| e.role.strip_prefix('H')?.parse().ok())
             .collect();
