@@ -592,10 +592,11 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// 28-002/28-004/28-011 and 28-009/28-010: each Link element reaches its annotation through
-/// an OBJR, each link annotation is reached by exactly one element, has a /StructParent the
-/// ParentTree maps back to that element, and has /Contents; the element's /Alt says the
-/// same as the annotation (what the reader sees, such as "@innastus", not the address).
+/// Checkpoint 28: each Link element reaches its annotation through an OBJR, each link
+/// annotation is reached by exactly one element, has a /StructParent the ParentTree maps
+/// back to that element, and has /Contents; the element's /Alt says the same as the
+/// annotation (what the reader sees, such as "@innastus", not the address); pages with
+/// annotations have /Tabs /S.
 #[test]
 fn link_elements_reach_their_annotations_which_say_what_they_show() {
     for (lang, doc) in &built().pdfs {
@@ -655,6 +656,17 @@ fn link_elements_reach_their_annotations_which_say_what_they_show() {
                 .and_then(Object::as_array)
                 .cloned()
                 .unwrap_or_default();
+            if !annots.is_empty() {
+                let tabs = doc
+                    .get_dictionary(page)
+                    .ok()
+                    .and_then(|p| name_of(p, b"Tabs"));
+                assert_eq!(
+                    tabs.as_deref(),
+                    Some("S"),
+                    "{lang}: a page with annotations lacks /Tabs /S"
+                );
+            }
             for annot in annots {
                 let id = annot.as_reference().expect("annotations are objects");
                 let is_link = doc
