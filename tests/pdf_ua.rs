@@ -703,3 +703,122 @@ fn a_profile_link_is_described_by_its_handle() {
         "{lang}: a profile link is described by its address: {alts:?}"
     );
 }
+
+/// 31-xxx (fonts): each embedded TrueType program's advance widths agree with the widths
+/// the font dictionary declares (`/W`) to within one thousandth of an em, CIDs map to
+/// glyphs by identity, the descriptor's `/FontName` is the font's `/BaseFont`, and no
+/// `/CIDSet` is written (which would have to be complete).
+#[test]
+fn declared_glyph_widths_match_the_embedded_font_programs() {
+    for (lang, doc) in &built().pdfs {
+        let mut checked = 0;
+        let descendants: Vec<&Dictionary> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok())
+            .filter(|d| name_of(d, b"Subtype").as_deref() == Some("Type0"))
+            .flat_map(|d| {
+                d.get(b"DescendantFonts")
+                    .ok()
+                    .and_then(|a| deref(doc, a).as_array().ok())
+                    .map(|a| a.iter().filter_map(|f| dict(doc, f)).collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(descendants.len(), 3, "{lang}: one CIDFont per face");
+        for font in descendants {
+            assert_eq!(
+                name_of(font, b"Subtype").as_deref(),
+                Some("CIDFontType2"),
+                "{lang}: a TrueType CIDFont"
+            );
+            let base = name_of(font, b"BaseFont").unwrap_or_default();
+            let descriptor = font
+                .get(b"FontDescriptor")
+                .ok()
+                .and_then(|d| dict(doc, d))
+                .expect("a /FontDescriptor");
+            assert_eq!(
+                name_of(descriptor, b"FontName").as_deref(),
+                Some(base.as_str()),
+                "{lang}: /FontName and /BaseFont differ"
+            );
+            // A CIDSet would have to list every CID the subset holds; none is written.
+            assert!(
+                descriptor.get(b"CIDSet").is_err(),
+                "{lang}: {base} has a /CIDSet, which this test does not check yet"
+            );
+            let program = descriptor
+                .get(b"FontFile2")
+                .and_then(Object::as_reference)
+                .and_then(|id| doc.get_object(id))
+                .and_then(Object::as_stream)
+                .unwrap_or_else(|_| panic!("{lang}: {base} is not embedded"));
+            let bytes = program
+                .decompressed_content()
+                .unwrap_or_else(|_| program.content.clone());
+            let face = ttf_parser::Face::parse(&bytes, 0).expect("the program parses");
+            let per_unit = 1000.0 / f64::from(face.units_per_em());
+            let identity = match font.get(b"CIDToGIDMap") {
+                Ok(Object::Name(n)) => n == b"Identity",
+                Err(_) => true,
+                Ok(_) => false,
+            };
+            assert!(identity, "{lang}: {base} maps CIDs through a stream");
+            let default = font
+                .get(b"DW")
+                .ok()
+                .and_then(|w| w.as_float().ok().or(w.as_i64().ok().map(|i| i as f32)))
+                .unwrap_or(1000.0);
+            let declared = declared_widths(
+                font.get(b"W")
+                    .ok()
+                    .and_then(|w| deref(doc, w).as_array().ok())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            );
+            assert!(!declared.is_empty(), "{lang}: {base} declares no widths");
+            for (cid, width) in &declared {
+                let Ok(gid) = u16::try_from(*cid) else {
+                    panic!("{lang}: {base}: CID {cid} beyond 16 bits");
+                };
+                let advance = face
+                    .glyph_hor_advance(ttf_parser::GlyphId(gid))
+                    .unwrap_or_else(|| panic!("{lang}: {base}: CID {cid} has no glyph"));
+                let program_width = f64::from(advance) * per_unit;
+                assert!(
+                    (program_width - f64::from(*width)).abs() <= 1.0,
+                    "{lang}: {base}: CID {cid} declared {width}, program {program_width:.1} (DW {default})"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{lang}: only {checked} widths checked");
+    }
+}
+
+/// A CIDFont's `/W` array as (CID, width): `c [w1 w2 ...]` and `c_first c_last w` forms.
+fn declared_widths(w: &[Object]) -> Vec<(i64, f32)> {
+    let number = |o: &Object| o.as_float().ok().or(o.as_i64().ok().map(|i| i as f32));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
+        let first = w[i].as_i64().expect("a CID in /W");
+        match w.get(i + 1) {
+            Some(Object::Array(widths)) => {
+                for (k, width) in widths.iter().enumerate() {
+                    out.push((first + k as i64, number(width).expect("a width")));
+                }
+                i += 2;
+            }
+            Some(last) => {
+                let last = last.as_i64().expect("a CID range end in /W");
+                let width = w.get(i + 2).and_then(number).expect("a range width");
+                out.extend((first..=last).map(|cid| (cid, width)));
+                i += 3;
+            }
+            None => panic!("/W ends after a CID"),
+        }
+    }
+    out
+}
