@@ -145,8 +145,9 @@ pub fn complete(pdf: &mut lopdf::Document, f: &Finish) -> Result<(), String> {
             ("P", Object::Reference(parent)),
             ("K", Object::Array(kids)),
         ]);
-        if let Some(alt) = &elem.alt {
-            dict.set("Alt", text(alt));
+        if let Some(href) = &elem.alt {
+            // A link is described as the reader sees it ("@innastus"), like its annotation.
+            dict.set("Alt", text(f.rendered.link_description(i, href)));
         }
         pdf.objects.insert(id, Object::Dictionary(dict));
     }

@@ -76,6 +76,14 @@ impl ContentStream {
         self.bytes.extend_from_slice(b"/Artifact BMC");
     }
 
+    /// `/Artifact <</Type /Pagination /Subtype /Footer>> BDC`: the running footer, which
+    /// assistive technology may announce as such or skip (PDF 32000-1, 14.8.2.2.2).
+    pub fn begin_footer_artifact(&mut self) {
+        self.operation();
+        self.bytes
+            .extend_from_slice(b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC");
+    }
+
     pub fn end_marked_content(&mut self) {
         self.operation();
         self.bytes.extend_from_slice(b"EMC");

@@ -365,7 +365,7 @@ fn footer(
 ) -> Result<(), crate::typeset::shape::MissingGlyph> {
     let number = shaper.shape(&format!("{} / {}", page + 1, pages), Style::Regular, 8.5)?;
     let number_width: f32 = number.iter().map(|g| g.advance).sum();
-    w.content.begin_artifact();
+    w.content.begin_footer_artifact();
     w.fill_rect(
         layout::MARGIN_LEFT,
         layout::FOOTER_BASELINE + 11.0,
