@@ -148,6 +148,9 @@ pub fn complete(pdf: &mut lopdf::Document, f: &Finish) -> Result<(), String> {
         if let Some(alt) = &elem.alt {
             dict.set("Alt", text(alt));
         }
+        if let Some(lang) = &elem.lang {
+            dict.set("Lang", text(lang));
+        }
         pdf.objects.insert(id, Object::Dictionary(dict));
     }
     let mut nums = Vec::new();
