@@ -143,7 +143,7 @@ fn a_span_without_a_language_tag_is_an_error_at_its_place() {
     for (bad, expected) in [
         ("lang=\"en_GB\"", "\"en_GB\" is not a language tag"),
         ("lang=\"\"", "is not a language tag"),
-        ("xml:lang=\"fr\"", "lang"),
+        ("xml:lang=\"fr\"", "<span> needs the attribute `lang`"),
     ] {
         let broken = xml.replacen("lang=\"fr\"", bad, 1);
         let errors = parse_summary(broken.as_bytes(), Path::new("spans.xml"))
