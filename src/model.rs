@@ -134,8 +134,9 @@ pub struct Person {
     pub id: String,
     pub name: String,
     pub role: Role,
-    /// Position and organisation, as the source words it.
-    pub affiliation: Option<String>,
+    /// Position and organisation, as the source words it: text, and phrases in another
+    /// language (`Inline::Lang`) such as an English job title in Bulgarian text.
+    pub affiliation: Option<Vec<Inline>>,
     pub linkedin: Option<String>,
     /// X/Twitter handle including the `@`.
     pub twitter: Option<String>,
@@ -261,10 +262,25 @@ impl Answer {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Inline {
-    Text { text: String },
-    Link { href: String, content: Vec<Inline> },
-    Emphasis { content: Vec<Inline> },
-    Strong { content: Vec<Inline> },
+    Text {
+        text: String,
+    },
+    Link {
+        href: String,
+        content: Vec<Inline>,
+    },
+    Emphasis {
+        content: Vec<Inline>,
+    },
+    Strong {
+        content: Vec<Inline>,
+    },
+    /// A phrase in another language than the document's (`<span lang="en">`): writers mark
+    /// it so that screen readers and hyphenation switch language for it.
+    Lang {
+        lang: String,
+        content: Vec<Inline>,
+    },
 }
 
 impl Inline {
@@ -286,7 +302,8 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
             Inline::Text { text } => out.push_str(text),
             Inline::Link { content, .. }
             | Inline::Emphasis { content }
-            | Inline::Strong { content } => push_plain_text(content, out),
+            | Inline::Strong { content }
+            | Inline::Lang { content, .. } => push_plain_text(content, out),
         }
     }
 }
@@ -336,7 +353,7 @@ impl Summary {
                     out.push(g.label.clone());
                     for person in g.members.iter().map(|r| self.person(*r)) {
                         out.push(person.name.clone());
-                        out.extend(person.affiliation.clone());
+                        out.extend(person.affiliation.as_deref().map(plain_text));
                         if let Some(url) = &person.linkedin {
                             out.push(format!("{} {url}", self.meta.labels.linkedin));
                         }

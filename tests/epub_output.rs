@@ -700,7 +700,7 @@ fn the_accessibility_conformance_is_claimed_and_attributed() {
         let opf = package(&b.epub);
         assert_eq!(
             metadata_values(&opf, "dcterms:conformsTo"),
-            ["EPUB Accessibility 1.1 - WCAG 2.1 Level A"],
+            ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"],
             "{}",
             b.doc.lang
         );

@@ -68,10 +68,16 @@ Ana Ruiz: Llegamos por TikTok.\n";
 #[test]
 fn a_different_layout_in_a_different_language() {
     let (imported, doc) = import(SPANISH, "es");
+    let affiliations: Vec<Option<String>> = doc
+        .people
+        .iter()
+        .map(|p| p.affiliation.as_deref().map(plain_text))
+        .collect();
     let people: Vec<(&str, Role, Option<&str>)> = doc
         .people
         .iter()
-        .map(|p| (p.id.as_str(), p.role, p.affiliation.as_deref()))
+        .zip(&affiliations)
+        .map(|(p, a)| (p.id.as_str(), p.role, a.as_deref()))
         .collect();
     assert_eq!(
         people,

@@ -95,7 +95,12 @@ fn structure(doc: &Summary) -> Vec<String> {
     for p in &doc.people {
         out.push(format!(
             "person {} {:?} {:?} aff={:?} in={:?} x={:?}",
-            p.id, p.name, p.role, p.affiliation, p.linkedin, p.twitter
+            p.id,
+            p.name,
+            p.role,
+            p.affiliation.as_deref().map(polypress::model::plain_text),
+            p.linkedin,
+            p.twitter
         ));
     }
     let m = &doc.meta;

@@ -185,7 +185,9 @@ fn hrefs(inlines: &[Inline], out: &mut BTreeSet<String>) {
                 out.insert(href.clone());
                 hrefs(content, out);
             }
-            Inline::Emphasis { content } | Inline::Strong { content } => hrefs(content, out),
+            Inline::Emphasis { content }
+            | Inline::Strong { content }
+            | Inline::Lang { content, .. } => hrefs(content, out),
             Inline::Text { .. } => {}
         }
     }

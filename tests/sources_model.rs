@@ -252,9 +252,9 @@ fn collect_links(inlines: &[Inline], out: &mut Vec<String>) {
     for inline in inlines {
         match inline {
             Inline::Link { href, .. } => out.push(href.clone()),
-            Inline::Emphasis { content } | Inline::Strong { content } => {
-                collect_links(content, out)
-            }
+            Inline::Emphasis { content }
+            | Inline::Strong { content }
+            | Inline::Lang { content, .. } => collect_links(content, out),
             Inline::Text { .. } => {}
         }
     }
@@ -518,7 +518,7 @@ fn every_line_of_a_source_is_a_line_of_its_seed_with_its_bullet_or_without() {
                         );
                         for person in group.members.iter().map(|r| doc.person(*r)) {
                             let line = match &person.affiliation {
-                                Some(a) => format!("{}, {a}", person.name),
+                                Some(a) => format!("{}, {}", person.name, plain_text(a)),
                                 None => person.name.clone(),
                             };
                             let found = lines.iter().any(|l| l.text == normalize(&line));

@@ -889,9 +889,9 @@ fn collect(inlines: &[Inline], urls: &mut Vec<String>, text: &mut String) {
                 urls.push(normalise_url(href));
                 push_without_urls(&plain_text(content), text);
             }
-            Inline::Emphasis { content } | Inline::Strong { content } => {
-                collect(content, urls, text)
-            }
+            Inline::Emphasis { content }
+            | Inline::Strong { content }
+            | Inline::Lang { content, .. } => collect(content, urls, text),
         }
         text.push(' ');
     }

@@ -137,6 +137,7 @@ impl Walk<'_> {
                 Inline::Link { content, .. } => self.inlines(content, bold, italic, near),
                 Inline::Emphasis { content } => self.inlines(content, bold, true, near),
                 Inline::Strong { content } => self.inlines(content, true, italic, near),
+                Inline::Lang { content, .. } => self.inlines(content, bold, italic, near),
             }
         }
     }
@@ -163,10 +164,10 @@ impl Walk<'_> {
         for person in &doc.people {
             let near = Some(person.pos);
             self.text(&person.name, BOLD, near);
-            for text in [&person.affiliation, &person.linkedin, &person.twitter]
-                .into_iter()
-                .flatten()
-            {
+            if let Some(affiliation) = &person.affiliation {
+                self.inlines(affiliation, false, false, near);
+            }
+            for text in [&person.linkedin, &person.twitter].into_iter().flatten() {
                 self.text(text, REGULAR, near);
             }
         }

@@ -51,7 +51,7 @@ fn units(doc: &Summary) -> Vec<Unit> {
     for person in &doc.people {
         out.push(at(person.pos, person.name.clone()));
         if let Some(a) = &person.affiliation {
-            out.push(at(person.pos, a.clone()));
+            out.push(at(person.pos, plain_text(a)));
         }
     }
     fn blocks(list: &[Block], out: &mut Vec<Unit>) {

@@ -61,7 +61,7 @@ struct ModelReader<'a> {
     ids: BTreeMap<String, PersonRef>,
 }
 
-const INLINE_ELEMENTS: &[&str] = &["link", "em", "strong"];
+const INLINE_ELEMENTS: &[&str] = &["link", "em", "strong", "span"];
 const BLOCK_ELEMENTS: &[&str] = &["p", "subheading", "list", "people", "talk"];
 const TALK_BLOCK_ELEMENTS: &[&str] = &["p", "subheading", "list"];
 
@@ -266,9 +266,16 @@ impl<'a> ModelReader<'a> {
         let mut linkedin = None;
         let mut twitter = None;
         for child in el.child_elements() {
+            if child.name == "affiliation" {
+                if affiliation.is_some() {
+                    self.error(child.pos, "a second <affiliation> in <person>");
+                } else {
+                    affiliation = Some(self.phrases(child));
+                }
+                continue;
+            }
             let slot = match child.name.as_str() {
                 "name" => &mut name,
-                "affiliation" => &mut affiliation,
                 "linkedin" => &mut linkedin,
                 "twitter" => &mut twitter,
                 _ => {
@@ -341,7 +348,7 @@ impl<'a> ModelReader<'a> {
             id,
             name,
             role,
-            affiliation: affiliation.map(|a| a.0).filter(|a| !a.is_empty()),
+            affiliation: affiliation.filter(|a| !a.is_empty()),
             linkedin: linkedin.map(|a| a.0),
             twitter: twitter.map(|a| a.0),
             pos: el.pos,
@@ -816,6 +823,40 @@ impl<'a> ModelReader<'a> {
         out
     }
 
+    /// Text that may hold phrases in another language (`<span lang>`) but no other markup:
+    /// an affiliation.
+    fn phrases(&mut self, el: &Element) -> Vec<Inline> {
+        self.check_attrs(el, &[], &[]);
+        let mut out = Vec::new();
+        for node in &el.children {
+            match node {
+                Node::Text(t, _) => push_text(&mut out, t),
+                Node::Element(child) if child.name == "span" => self.span(child, false, &mut out),
+                Node::Element(child) => self.unknown_element(child, &el.name, &["span"]),
+            }
+        }
+        trim_inlines(&mut out);
+        out
+    }
+
+    /// `<span lang="en">…</span>`: a phrase in another language than the document's.
+    fn span(&mut self, el: &Element, in_link: bool, out: &mut Vec<Inline>) {
+        self.check_attrs(el, &["lang"], &[]);
+        let lang = self.required_attr(el, "lang").unwrap_or_default();
+        if let Some(attr) = el.attr("lang").filter(|_| !is_language_tag(&lang)) {
+            self.error(
+                attr.pos,
+                format!(
+                    "span lang \"{}\" is not a language tag such as \"en\", \"bg\" or \"pt-BR\" (at most {MAX_LANG_LEN} characters)",
+                    excerpt(&lang)
+                ),
+            );
+        }
+        let mut content = Vec::new();
+        self.collect_inlines(el, in_link, &mut content);
+        out.push(Inline::Lang { lang, content });
+    }
+
     fn collect_inlines(&mut self, el: &Element, in_link: bool, out: &mut Vec<Inline>) {
         for node in &el.children {
             match node {
@@ -854,6 +895,7 @@ impl<'a> ModelReader<'a> {
                             Inline::Strong { content }
                         });
                     }
+                    "span" => self.span(child, in_link, out),
                     _ => self.unknown_element(child, &el.name, INLINE_ELEMENTS),
                 },
             }
@@ -914,7 +956,8 @@ fn ends_with_space(out: &[Inline]) -> bool {
         Some(Inline::Text { text }) => text.ends_with(' '),
         Some(Inline::Link { content, .. })
         | Some(Inline::Emphasis { content })
-        | Some(Inline::Strong { content }) => !content.is_empty() && ends_with_space(content),
+        | Some(Inline::Strong { content })
+        | Some(Inline::Lang { content, .. }) => !content.is_empty() && ends_with_space(content),
     }
 }
 
@@ -987,7 +1030,8 @@ fn trim_inlines(inlines: &mut Vec<Inline>) {
             }
             Some(Inline::Link { content, .. })
             | Some(Inline::Emphasis { content })
-            | Some(Inline::Strong { content }) => trim_inlines(content),
+            | Some(Inline::Strong { content })
+            | Some(Inline::Lang { content, .. }) => trim_inlines(content),
             None => {}
         }
         return;

@@ -276,7 +276,9 @@ fn inline_links(inlines: &[Inline], out: &mut Vec<String>) {
                 out.push(href.clone());
                 inline_links(content, out);
             }
-            Inline::Emphasis { content } | Inline::Strong { content } => inline_links(content, out),
+            Inline::Emphasis { content }
+            | Inline::Strong { content }
+            | Inline::Lang { content, .. } => inline_links(content, out),
             Inline::Text { .. } => {}
         }
     }

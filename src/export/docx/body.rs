@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use docx_rs::{BreakType, Hyperlink, HyperlinkData, Paragraph, ParagraphChild, Run};
 
+use super::ooxml_gaps;
 use super::styles;
 use crate::model::{Block, Inline, List, PeopleGroup, Person, Question, Summary, Talk};
 
@@ -34,15 +35,20 @@ fn link_rid(index: usize) -> String {
 }
 
 #[derive(Debug, Clone, Copy, Default)]
-struct RunFormat {
+struct RunFormat<'l> {
     bold: bool,
     italic: bool,
     link: bool,
+    /// The language of a phrase in another language than the document's.
+    lang: Option<&'l str>,
 }
 
-impl RunFormat {
+impl RunFormat<'_> {
     fn run(self, text: &str) -> Run {
         let mut run = Run::new().add_text(text);
+        if let Some(lang) = self.lang {
+            run = ooxml_gaps::with_language(run, lang);
+        }
         if self.link {
             run = run.style(styles::HYPERLINK);
         }
@@ -179,9 +185,7 @@ impl BodyBuilder<'_> {
     fn person(&mut self, person: &Person) -> Paragraph {
         let mut p = styled(styles::PERSON).add_run(Run::new().add_text(&person.name).bold());
         if let Some(affiliation) = &person.affiliation {
-            p = p
-                .add_run(line_break())
-                .add_run(Run::new().add_text(affiliation));
+            p = self.inlines(p.add_run(line_break()), affiliation, RunFormat::default());
         }
         let labels = &self.doc.meta.labels;
         let mut profiles: Vec<(&str, String, &str)> = Vec::new();
@@ -265,6 +269,16 @@ impl BodyBuilder<'_> {
                         },
                     )
                 }
+                Inline::Lang { lang, content } => {
+                    p = self.inlines(
+                        p,
+                        content,
+                        RunFormat {
+                            lang: Some(lang),
+                            ..format
+                        },
+                    )
+                }
                 Inline::Link { href, content } => {
                     let mut runs = Vec::new();
                     link_runs(
@@ -334,6 +348,14 @@ fn link_runs(inlines: &[Inline], format: RunFormat, out: &mut Vec<Run>) {
                 },
                 out,
             ),
+            Inline::Lang { lang, content } => link_runs(
+                content,
+                RunFormat {
+                    lang: Some(lang),
+                    ..format
+                },
+                out,
+            ),
             Inline::Link { content, .. } => link_runs(content, format, out),
         }
     }
@@ -342,7 +364,9 @@ fn link_runs(inlines: &[Inline], format: RunFormat, out: &mut Vec<Run>) {
 fn has_link(inlines: &[Inline]) -> bool {
     inlines.iter().any(|i| match i {
         Inline::Link { .. } => true,
-        Inline::Emphasis { content } | Inline::Strong { content } => has_link(content),
+        Inline::Emphasis { content }
+        | Inline::Strong { content }
+        | Inline::Lang { content, .. } => has_link(content),
         Inline::Text { .. } => false,
     })
 }

@@ -170,7 +170,8 @@ fn people(
         w.start("p", &[])?;
         w.element("span", &[("class", "name")], &person.name)?;
         if let Some(affiliation) = &person.affiliation {
-            w.text(&format!(", {affiliation}"))?;
+            w.text(", ")?;
+            inlines(w, affiliation)?;
         }
         w.end("p")?;
         w.newline()?;
@@ -353,6 +354,11 @@ fn inlines(w: &mut XhtmlWriter, content: &[Inline]) -> Result {
                 w.start("strong", &[])?;
                 inlines(w, content)?;
                 w.end("strong")?;
+            }
+            Inline::Lang { lang, content } => {
+                w.start("span", &[("lang", lang), ("xml:lang", lang)])?;
+                inlines(w, content)?;
+                w.end("span")?;
             }
         }
     }

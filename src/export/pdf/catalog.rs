@@ -149,6 +149,9 @@ pub fn complete(pdf: &mut lopdf::Document, f: &Finish) -> Result<(), String> {
             // A link is described as the reader sees it ("@innastus"), like its annotation.
             dict.set("Alt", text(f.rendered.link_description(i, href)));
         }
+        if let Some(lang) = &elem.lang {
+            dict.set("Lang", text(lang));
+        }
         pdf.objects.insert(id, Object::Dictionary(dict));
     }
     let mut nums = Vec::new();

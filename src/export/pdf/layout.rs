@@ -334,6 +334,19 @@ impl<'a, 'f> Builder<'a, 'f> {
                     };
                     self.inlines(content, &style, elem, origin, out, link);
                 }
+                Inline::Lang { lang, content } => {
+                    // Inside a link the words stay tagged with the link; the Link element
+                    // cannot hold a Span whose content is also the link's.
+                    let span = match link {
+                        Some(_) => elem,
+                        None => {
+                            let span = self.tree.add(Role::Span, elem);
+                            self.tree.set_lang(span, lang);
+                            span
+                        }
+                    };
+                    self.inlines(content, base, span, origin, out, link);
+                }
             }
         }
     }
@@ -653,7 +666,8 @@ impl<'a, 'f> Builder<'a, 'f> {
         })?;
         if let Some(aff) = &person.affiliation {
             let elem = self.tree.add(Role::P, body);
-            let spans = vec![self.span(aff, regular(10.0, MUTED), elem, origin.clone())];
+            let mut spans = Vec::new();
+            self.inlines(aff, &regular(10.0, MUTED), elem, &origin, &mut spans, None);
             self.block(spans, card_line(10.0, 0.0, 0.0, profiles == 0), |b| {
                 b.bar = Some(bar)
             })?;

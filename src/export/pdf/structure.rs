@@ -19,6 +19,8 @@ pub enum Role {
     LBody,
     Link,
     Sect,
+    /// A phrase set apart by an attribute such as its language.
+    Span,
 }
 
 impl Role {
@@ -37,6 +39,7 @@ impl Role {
             Role::LBody => "LBody",
             Role::Link => "Link",
             Role::Sect => "Sect",
+            Role::Span => "Span",
         }
     }
 }
@@ -58,6 +61,8 @@ pub struct Elem {
     pub kids: Vec<Kid>,
     /// Alternate description (a link's address).
     pub alt: Option<String>,
+    /// Language of the element's content when it differs from the document's (`/Lang`).
+    pub lang: Option<String>,
     attached: bool,
 }
 
@@ -82,6 +87,7 @@ impl StructTree {
                 parent: 0,
                 kids: Vec::new(),
                 alt: None,
+                lang: None,
                 attached: true,
             }],
         }
@@ -93,6 +99,7 @@ impl StructTree {
             parent,
             kids: Vec::new(),
             alt: None,
+            lang: None,
             attached: false,
         });
         self.elems.len() - 1
@@ -101,6 +108,12 @@ impl StructTree {
     pub fn set_alt(&mut self, elem: usize, alt: &str) {
         if let Some(e) = self.elems.get_mut(elem) {
             e.alt = Some(alt.to_string());
+        }
+    }
+
+    pub fn set_lang(&mut self, elem: usize, lang: &str) {
+        if let Some(e) = self.elems.get_mut(elem) {
+            e.lang = Some(lang.to_string());
         }
     }
 

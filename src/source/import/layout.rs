@@ -639,7 +639,7 @@ impl<'a> Recogniser<'a> {
                             id: String::new(),
                             name,
                             role: Role::Speaker,
-                            affiliation,
+                            affiliation: affiliation.map(|a| vec![Inline::text(a)]),
                             linkedin: None,
                             twitter: None,
                             pos: pos(line),

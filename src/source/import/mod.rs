@@ -162,7 +162,7 @@ pub fn import_text(
     let first_sentence = recognised.first_sentence.unwrap_or_default();
     let affiliations: Vec<String> = people
         .iter()
-        .filter_map(|p| p.affiliation.clone())
+        .filter_map(|p| p.affiliation.as_deref().map(model::plain_text))
         .collect();
     let proposed = propose::Proposed::from_text(&first_sentence, &affiliations);
     let sentence_line = lines
@@ -563,9 +563,9 @@ fn links_in(content: &[model::Inline]) -> usize {
                 }
                 n
             }
-            model::Inline::Emphasis { content } | model::Inline::Strong { content } => {
-                links_in(content)
-            }
+            model::Inline::Emphasis { content }
+            | model::Inline::Strong { content }
+            | model::Inline::Lang { content, .. } => links_in(content),
         })
         .sum()
 }

@@ -140,7 +140,7 @@ fn blocks(
                     start(w, "person", &[("id", person.id.as_str())])?;
                     text_element(w, "name", &person.name)?;
                     if let Some(a) = &person.affiliation {
-                        text_element(w, "affiliation", a)?;
+                        inline_element(w, "affiliation", &[], a)?;
                     }
                     if let Some(l) = &person.linkedin {
                         text_element(w, "linkedin", l)?;
@@ -269,6 +269,13 @@ fn inline_markup(content: &[Inline], out: &mut String) {
                 out.push_str("<strong>");
                 inline_markup(content, out);
                 out.push_str("</strong>");
+            }
+            Inline::Lang { lang, content } => {
+                out.push_str("<span lang=\"");
+                out.push_str(&quick_xml::escape::escape(lang.as_str()));
+                out.push_str("\">");
+                inline_markup(content, out);
+                out.push_str("</span>");
             }
         }
     }

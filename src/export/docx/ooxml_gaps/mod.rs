@@ -89,6 +89,7 @@ pub(super) fn assemble(package: Package) -> Result<Vec<u8>, String> {
         if let Some(reference) = root.find_mut("w:footerReference") {
             set_attr(reference, "r:id", FOOTER_RID);
         }
+        run_languages(root);
     })?;
     let mut styles_complete = Ok(());
     let styles = repair_part("word/styles.xml", &parts.styles, |root| {
@@ -145,6 +146,44 @@ fn set_attr(element: &mut Element, key: &str, value: &str) {
     match element.attrs.iter_mut().find(|(k, _)| k == key) {
         Some(attr) => attr.1 = value.to_string(),
         None => element.attrs.push((key.to_string(), value.to_string())),
+    }
+}
+
+/// docx-rs cannot give a run its own `w:lang`: the language of a phrase in another language
+/// rides in a marker font hint (`w:rFonts w:hint`) that `run_languages` turns into `w:lang`.
+const LANGUAGE_MARKER: &str = "polypress-lang:";
+
+/// A run whose text is in `lang` rather than in the document's language.
+pub fn with_language(run: docx_rs::Run, lang: &str) -> docx_rs::Run {
+    run.fonts(docx_rs::RunFonts::new().hint(format!("{LANGUAGE_MARKER}{lang}")))
+}
+
+/// Replaces every language marker `with_language` left by `w:lang` at the end of the run's
+/// properties, where CT_RPr puts it after all the formatting docx-rs writes for us.
+fn run_languages(element: &mut Element) {
+    for child in &mut element.children {
+        let Node::Element(e) = child else { continue };
+        if e.name == "w:rPr" {
+            let marker = e.children.iter().position(|n| {
+                matches!(n, Node::Element(f) if f.name == "w:rFonts"
+                    && f.attrs.iter().any(|(k, v)| k == "w:hint" && v.starts_with(LANGUAGE_MARKER)))
+            });
+            if let Some(at) = marker {
+                if let Node::Element(fonts) = e.children.remove(at) {
+                    let lang = fonts
+                        .attrs
+                        .iter()
+                        .find_map(|(k, v)| (k == "w:hint").then(|| v.strip_prefix(LANGUAGE_MARKER)))
+                        .flatten()
+                        .unwrap_or_default();
+                    let lang = escape(&word_language(lang));
+                    e.children
+                        .push(Node::Element(Element::new("w:lang", &[("w:val", &lang)])));
+                }
+            }
+        } else {
+            run_languages(e);
+        }
     }
 }
 
