@@ -16,7 +16,7 @@ fn no_line_sticks_into_the_right_margin_and_headings_are_not_hyphenated() {
         let right = layout::PAGE_WIDTH - layout::MARGIN_RIGHT;
         let mut hyphenated = 0;
         for block in &laid.blocks {
-            for line in &block.lines {
+            for line in block.lines.kept().expect("a handout keeps its lines") {
                 assert!(
                     block.x + line.width <= right + 0.5,
                     "{}: a line ends at {} past {right}",
@@ -30,7 +30,12 @@ fn no_line_sticks_into_the_right_margin_and_headings_are_not_hyphenated() {
             // and may be hyphenated (the Estonian one is).
             if block.metrics.keep_with_next && block.bar.is_none() {
                 assert!(
-                    block.lines.iter().all(|l| !l.hyphenated),
+                    block
+                        .lines
+                        .kept()
+                        .expect("kept")
+                        .iter()
+                        .all(|l| !l.hyphenated),
                     "{}: hyphenated heading",
                     doc.lang
                 );
@@ -57,7 +62,7 @@ fn a_word_wider_than_the_line_is_broken_between_letters_with_a_warning() {
     let right = layout::PAGE_WIDTH - layout::MARGIN_RIGHT;
     let mut text = String::new();
     for block in &laid.blocks {
-        for line in &block.lines {
+        for line in block.lines.kept().expect("a handout keeps its lines") {
             assert!(
                 block.x + line.width <= right + 0.5,
                 "a line ends at {} past {right}",

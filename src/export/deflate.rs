@@ -49,6 +49,9 @@ impl Deflater {
             .zlib_compress(data, &mut out)
             .map_err(|e| format!("libdeflate: {e:?}"))?;
         out.truncate(written);
+        // The buffer was sized for the worst case, about the input's size: a long
+        // document's compressed pages would keep that room until the file is written.
+        out.shrink_to_fit();
         Ok(out)
     }
 }

@@ -123,6 +123,9 @@ pub(crate) struct Item {
     pub kind: Kind,
     pub width: f32,
     pub span: usize,
+    /// Byte offset in the span's text where the item's text starts (where a window of a
+    /// long paragraph may resume, see [`Window`]).
+    pub offset: usize,
     /// Box: its glyphs. Glue: the space glyph. Penalty: the hyphen drawn if broken here.
     pub glyphs: Vec<Glyph>,
 }
@@ -161,6 +164,33 @@ pub fn break_paragraph(
 /// Real paragraphs have a few hundred items.
 pub const MAX_OPTIMISED_ITEMS: usize = 20_000;
 
+/// Paragraphs longer than this (in bytes of text) are set window by window, so that the
+/// break items (tens of bytes per glyph) of no more than a window exist at a time.
+pub const LONG_PARAGRAPH_BYTES: usize = 64 * 1024;
+/// The text of one window of a long paragraph, about; it ends at a space when there is one
+/// in the next [`WINDOW_BYTES`], else between two grapheme clusters of an overlong word.
+pub const WINDOW_BYTES: usize = 16 * 1024;
+
+/// A place in a paragraph's spans: the span's index and a byte offset in its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Cursor {
+    pub span: usize,
+    pub offset: usize,
+}
+
+/// A stretch of a paragraph set on its own: the text from `start` to `end` gives `lines`
+/// lines. A paragraph up to [`LONG_PARAGRAPH_BYTES`] is one window, set by the optimum-fit
+/// breaker. A longer one is set first fit, window after window: the text after a window's
+/// last decided break starts the next, so its lines are those of one first-fit run over
+/// the whole paragraph. Setting a window again gives the same lines, which lets the PDF
+/// writer drop them after counting and set them again when it draws the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    pub start: Cursor,
+    pub end: Cursor,
+    pub lines: usize,
+}
+
 /// As [`break_paragraph`], reporting the words broken between letters.
 pub fn set_paragraph(
     shaper: &Shaper,
@@ -169,28 +199,367 @@ pub fn set_paragraph(
     alignment: Alignment,
     hyphenator: Option<&Hyphenator>,
 ) -> Result<Paragraph, BreakError> {
-    let hyphenator = hyphenator.filter(|_| alignment == Alignment::Justify);
+    let mut lines = Vec::new();
+    let overwide = set_paragraph_in_windows(
+        shaper,
+        spans,
+        width,
+        alignment,
+        hyphenator,
+        |_, window_lines| lines.extend(window_lines),
+    )?;
+    Ok(Paragraph { lines, overwide })
+}
+
+/// Sets a paragraph window by window (see [`Window`]), giving each window's lines to
+/// `each` as they are set. Returns the words broken between letters.
+pub fn set_paragraph_in_windows(
+    shaper: &Shaper,
+    spans: &[Span],
+    width: f32,
+    alignment: Alignment,
+    hyphenator: Option<&Hyphenator>,
+    mut each: impl FnMut(&Window, Vec<Line>),
+) -> Result<Vec<Overwide>, BreakError> {
+    let paragraph_end = end_of(spans);
     let mut overwide = Vec::new();
-    let items = build_items_within(shaper, spans, alignment, hyphenator, width, &mut overwide)?;
-    if items.len() <= 2 {
-        return Ok(Paragraph {
-            lines: Vec::new(),
-            overwide,
-        });
+    let total: usize = spans.iter().map(|s| s.text.len()).sum();
+    if total <= LONG_PARAGRAPH_BYTES {
+        let window = Window {
+            start: Cursor::default(),
+            end: paragraph_end,
+            lines: usize::MAX,
+        };
+        let lines = set_window(
+            shaper,
+            spans,
+            &window,
+            width,
+            alignment,
+            hyphenator,
+            &mut overwide,
+        )?;
+        each(
+            &Window {
+                lines: lines.len(),
+                ..window
+            },
+            lines,
+        );
+        return Ok(overwide);
     }
-    let ragged_stretch = match alignment {
+    let ragged_stretch = line_end_stretch(spans, alignment);
+    let mut start = Cursor::default();
+    let mut stretch = WINDOW_BYTES;
+    loop {
+        let end = window_end(spans, start, stretch);
+        let last = end >= paragraph_end;
+        let window_spans = slice_spans(spans, start, end);
+        let items = window_items(
+            shaper,
+            &window_spans,
+            alignment,
+            hyphenator,
+            width,
+            last,
+            (start, &mut overwide),
+        )?;
+        let mut breaks = first_fit_breaks(&items, width);
+        if last {
+            let lines = assemble_lines(&items, &breaks, &window_spans, width, ragged_stretch);
+            each(
+                &Window {
+                    start,
+                    end,
+                    lines: lines.len(),
+                },
+                lines,
+            );
+            return Ok(overwide);
+        }
+        // The items after the last decided break are the start of a line that the next
+        // window completes. A window with no decided break (text that cannot be broken)
+        // is tried again longer; the last window always ends.
+        let next = breaks
+            .last()
+            .map(|&at| line_start_after(&items, at))
+            .and_then(|i| items.get(i))
+            .map(|item| Cursor {
+                span: start.span + item.span,
+                offset: source_offset(&window_spans[item.span], item.offset)
+                    + if item.span == 0 { start.offset } else { 0 },
+            })
+            .filter(|&next| next > start);
+        let Some(next) = next else {
+            // Overwide words found in the failed attempt are found again.
+            overwide.retain(|w: &Overwide| (w.span, w.offset) < (start.span, start.offset));
+            stretch *= 2;
+            continue;
+        };
+        // Overwide words reported from the carried-over text are reported by the next
+        // window again.
+        overwide.retain(|w: &Overwide| (w.span, w.offset) < (next.span, next.offset));
+        breaks.retain(|&at| line_start_after(&items, at) < items.len());
+        let lines = assemble_lines(&items, &breaks, &window_spans, width, ragged_stretch);
+        each(
+            &Window {
+                start,
+                end,
+                lines: lines.len(),
+            },
+            lines,
+        );
+        start = next;
+        stretch = WINDOW_BYTES;
+    }
+}
+
+/// The lines of one window of a paragraph, as [`set_paragraph_in_windows`] set them: for a
+/// PDF writer that dropped them and draws them now.
+pub fn reset_window(
+    shaper: &Shaper,
+    spans: &[Span],
+    window: &Window,
+    width: f32,
+    alignment: Alignment,
+    hyphenator: Option<&Hyphenator>,
+) -> Result<Vec<Line>, BreakError> {
+    let mut overwide = Vec::new();
+    let mut lines = set_window(
+        shaper,
+        spans,
+        window,
+        width,
+        alignment,
+        hyphenator,
+        &mut overwide,
+    )?;
+    lines.truncate(window.lines);
+    Ok(lines)
+}
+
+fn set_window(
+    shaper: &Shaper,
+    spans: &[Span],
+    window: &Window,
+    width: f32,
+    alignment: Alignment,
+    hyphenator: Option<&Hyphenator>,
+    overwide: &mut Vec<Overwide>,
+) -> Result<Vec<Line>, BreakError> {
+    let paragraph_end = end_of(spans);
+    let ragged_stretch = line_end_stretch(spans, alignment);
+    let whole = window.start == Cursor::default() && window.end >= paragraph_end;
+    let last = window.end >= paragraph_end;
+    let window_spans;
+    let spans = if whole {
+        spans
+    } else {
+        window_spans = slice_spans(spans, window.start, window.end);
+        &window_spans
+    };
+    let items = window_items(
+        shaper,
+        spans,
+        alignment,
+        hyphenator,
+        width,
+        last,
+        (window.start, overwide),
+    )?;
+    if last && items.len() <= 2 {
+        return Ok(Vec::new());
+    }
+    let mut breaks = if whole && items.len() <= MAX_OPTIMISED_ITEMS {
+        optimum_breaks(&items, width, ragged_stretch)
+    } else {
+        first_fit_breaks(&items, width)
+    };
+    if !last {
+        breaks.retain(|&at| line_start_after(&items, at) < items.len());
+    }
+    Ok(assemble_lines(
+        &items,
+        &breaks,
+        spans,
+        width,
+        ragged_stretch,
+    ))
+}
+
+/// A window's items, with its overwide words placed in the whole paragraph's spans.
+fn window_items(
+    shaper: &Shaper,
+    spans: &[Span],
+    alignment: Alignment,
+    hyphenator: Option<&Hyphenator>,
+    width: f32,
+    ends_paragraph: bool,
+    (start, overwide): (Cursor, &mut Vec<Overwide>),
+) -> Result<Vec<Item>, BreakError> {
+    let hyphenator = hyphenator.filter(|_| alignment == Alignment::Justify);
+    let mut found = Vec::new();
+    let items = build_items_within(
+        shaper,
+        spans,
+        alignment,
+        hyphenator,
+        width,
+        &mut found,
+        ends_paragraph,
+    )
+    .map_err(|mut e| {
+        e.missing.offset += if e.span == 0 { start.offset } else { 0 };
+        e.span += start.span;
+        e
+    })?;
+    overwide.extend(found.into_iter().map(|mut w| {
+        w.offset += if w.span == 0 { start.offset } else { 0 };
+        w.span += start.span;
+        w
+    }));
+    Ok(items)
+}
+
+/// The stretch a ragged line's end gets, which evens out ragged lines (none when justified).
+fn line_end_stretch(spans: &[Span], alignment: Alignment) -> f32 {
+    match alignment {
         Alignment::Justify => 0.0,
         Alignment::Ragged => spans.first().map(|s| s.size * 4.0).unwrap_or(40.0),
-    };
-    let breaks = if items.len() > MAX_OPTIMISED_ITEMS {
-        first_fit_breaks(&items, width)
-    } else {
-        optimum_breaks(&items, width, ragged_stretch)
-    };
-    Ok(Paragraph {
-        lines: assemble_lines(&items, &breaks, spans, width, ragged_stretch),
-        overwide,
-    })
+    }
+}
+
+/// Where the paragraph's text ends.
+fn end_of(spans: &[Span]) -> Cursor {
+    Cursor {
+        span: spans.len().saturating_sub(1),
+        offset: spans.last().map_or(0, |s| s.text.len()),
+    }
+}
+
+/// The spans' text from `start` to `end`, each piece keeping its span's style and tag.
+fn slice_spans(spans: &[Span], start: Cursor, end: Cursor) -> Vec<Span> {
+    spans
+        .iter()
+        .enumerate()
+        .skip(start.span)
+        .take(end.span.saturating_sub(start.span) + 1)
+        .map(|(i, span)| {
+            let from = if i == start.span { start.offset } else { 0 };
+            let to = if i == end.span {
+                end.offset
+            } else {
+                span.text.len()
+            };
+            Span {
+                text: span.text.get(from..to).unwrap_or_default().to_string(),
+                style: span.style,
+                size: span.size,
+                kind: span.kind,
+                tag: span.tag,
+            }
+        })
+        .collect()
+}
+
+/// Where a window from `start` ends: at the first space after about `length` bytes of
+/// text, or between two grapheme clusters when no space comes within another `length`;
+/// the paragraph's end when less than twice `length` is left.
+fn window_end(spans: &[Span], start: Cursor, length: usize) -> Cursor {
+    let mut left = length;
+    let mut cursor = start;
+    while let Some(span) = spans.get(cursor.span) {
+        let rest = span.text.get(cursor.offset..).unwrap_or_default();
+        if rest.len() <= left {
+            left -= rest.len();
+            if cursor.span + 1 == spans.len() {
+                return end_of(spans);
+            }
+            cursor = Cursor {
+                span: cursor.span + 1,
+                offset: 0,
+            };
+            continue;
+        }
+        let from = floor_char_boundary(rest, left);
+        let tail = &rest[from..];
+        if tail.len() < length {
+            // Less than a window would remain in this span: take it whole.
+            if cursor.span + 1 == spans.len() {
+                return end_of(spans);
+            }
+            cursor = Cursor {
+                span: cursor.span + 1,
+                offset: 0,
+            };
+            if remaining_from(spans, cursor) < length {
+                return end_of(spans);
+            }
+            return cursor;
+        }
+        let cut = match tail.get(..length).or(Some(tail)).and_then(|t| t.find(' ')) {
+            Some(space) => from + space + 1,
+            None => {
+                use unicode_segmentation::UnicodeSegmentation;
+                from + tail
+                    .grapheme_indices(true)
+                    .map(|(i, _)| i)
+                    .find(|&i| i > 0)
+                    .unwrap_or(tail.len())
+            }
+        };
+        return Cursor {
+            span: cursor.span,
+            offset: cursor.offset + cut,
+        };
+    }
+    end_of(spans)
+}
+
+fn remaining_from(spans: &[Span], at: Cursor) -> usize {
+    spans
+        .iter()
+        .enumerate()
+        .skip(at.span)
+        .map(|(i, s)| {
+            s.text.len()
+                - if i == at.span {
+                    at.offset.min(s.text.len())
+                } else {
+                    0
+                }
+        })
+        .sum()
+}
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// An item's offset (in the text as the items were built from it) in the span's own text:
+/// a name's inner spaces were made no-break spaces, one character for one but not one byte
+/// for one.
+fn source_offset(span: &Span, built: usize) -> usize {
+    if span.kind != SpanKind::Name {
+        return built;
+    }
+    let built_text = name_text(&span.text);
+    let chars = built_text.get(..built).map_or(0, |t| t.chars().count());
+    span.text
+        .char_indices()
+        .nth(chars)
+        .map_or(span.text.len(), |(i, _)| i)
+}
+
+/// A name's text as it is broken: its inner spaces hold like no-break spaces; only a space
+/// it ends with breaks.
+fn name_text(text: &str) -> String {
+    let inner = text.trim_end_matches(' ');
+    format!("{}{}", inner.replace(' ', "\u{a0}"), &text[inner.len()..])
 }
 
 /// Byte offsets in `word` after which a URL may break: after `/ . - ?`, not at its very end
@@ -224,6 +593,7 @@ pub(crate) fn build_items(
         hyphenator,
         f32::INFINITY,
         &mut Vec::new(),
+        true,
     )
 }
 
@@ -237,6 +607,7 @@ pub(crate) fn build_items_within(
     hyphenator: Option<&Hyphenator>,
     width: f32,
     overwide: &mut Vec<Overwide>,
+    ends_paragraph: bool,
 ) -> Result<Vec<Item>, BreakError> {
     let text: String = spans.iter().map(|s| s.text.as_str()).collect();
     let opportunities: BTreeSet<usize> = linebreaks(&text)
@@ -251,16 +622,10 @@ pub(crate) fn build_items_within(
             span: index,
         };
         let mut word_start = 0;
-        // A name's inner spaces hold like no-break spaces; only a space it ends with breaks.
-        let name_text;
+        let built_name;
         let text = if span.kind == SpanKind::Name {
-            let inner = span.text.trim_end_matches(' ');
-            name_text = format!(
-                "{}{}",
-                inner.replace(' ', "\u{a0}"),
-                &span.text[inner.len()..]
-            );
-            name_text.as_str()
+            built_name = name_text(&span.text);
+            built_name.as_str()
         } else {
             span.text.as_str()
         };
@@ -354,7 +719,14 @@ pub(crate) fn build_items_within(
                     let draws_hyphen = span.kind == SpanKind::Text && !points.contains(&p);
                     cuts.push((p, kind, draws_hyphen));
                 }
-                push_word_boxes(&mut items, index, glyphs, cuts, &hyphen, hyphen_width);
+                push_word_boxes(
+                    &mut items,
+                    (index, word_start),
+                    glyphs,
+                    cuts,
+                    &hyphen,
+                    hyphen_width,
+                );
             }
             word_start += word.len();
             if n + 1 < count {
@@ -377,6 +749,7 @@ pub(crate) fn build_items_within(
                         kind: Kind::Glue { stretch, shrink },
                         width: w,
                         span: index,
+                        offset: word_start,
                         glyphs: space,
                     });
                 }
@@ -394,7 +767,11 @@ pub(crate) fn build_items_within(
     ) {
         items.pop();
     }
+    if !ends_paragraph {
+        return Ok(items);
+    }
     let last_span = spans.len().saturating_sub(1);
+    let end = spans.last().map_or(0, |s| s.text.len());
     // The end of the paragraph: glue that fills the last line, then a forced break.
     items.push(Item {
         kind: Kind::Glue {
@@ -403,6 +780,7 @@ pub(crate) fn build_items_within(
         },
         width: 0.0,
         span: last_span,
+        offset: end,
         glyphs: Vec::new(),
     });
     items.push(Item {
@@ -412,6 +790,7 @@ pub(crate) fn build_items_within(
         },
         width: 0.0,
         span: last_span,
+        offset: end,
         glyphs: Vec::new(),
     });
     Ok(items)
@@ -484,7 +863,7 @@ fn letter_runs(word: &str) -> Vec<(usize, &str)> {
 
 fn push_word_boxes(
     items: &mut Vec<Item>,
-    span: usize,
+    (span, word_offset): (usize, usize),
     glyphs: Vec<Glyph>,
     cuts: Vec<(usize, Kind, bool)>,
     hyphen: &[Glyph],
@@ -492,14 +871,16 @@ fn push_word_boxes(
 ) {
     let mut cuts = cuts.into_iter().peekable();
     let mut offset = 0;
+    let mut box_start = 0;
     let mut current: Vec<Glyph> = Vec::new();
-    let flush = |items: &mut Vec<Item>, current: &mut Vec<Glyph>| {
+    let flush = |items: &mut Vec<Item>, current: &mut Vec<Glyph>, start: usize| {
         if !current.is_empty() {
             let width = current.iter().map(|g| g.advance).sum();
             items.push(Item {
                 kind: Kind::Box,
                 width,
                 span,
+                offset: word_offset + start,
                 glyphs: std::mem::take(current),
             });
         }
@@ -507,7 +888,8 @@ fn push_word_boxes(
     for glyph in glyphs {
         if !glyph.text.is_empty() {
             if let Some((_, kind, draws_hyphen)) = cuts.next_if(|(p, _, _)| *p == offset) {
-                flush(items, &mut current);
+                flush(items, &mut current, box_start);
+                box_start = offset;
                 let (width, drawn) = if draws_hyphen {
                     (hyphen_width, hyphen.to_vec())
                 } else {
@@ -517,6 +899,7 @@ fn push_word_boxes(
                     kind,
                     width,
                     span,
+                    offset: word_offset + offset,
                     glyphs: drawn,
                 });
             }
@@ -524,7 +907,7 @@ fn push_word_boxes(
         }
         current.push(glyph);
     }
-    flush(items, &mut current);
+    flush(items, &mut current, box_start);
 }
 
 #[derive(Debug, Clone)]

@@ -27,8 +27,11 @@ use crate::fonts::Style;
 #[derive(Debug, Default, Clone)]
 pub struct ContentStream {
     bytes: Vec<u8>,
-    /// Where each glyph id's four hex digits are, and the face it belongs to.
-    glyph_slots: Vec<(usize, Style)>,
+    /// Where each glyph id's four hex digits are (4 bytes a glyph, as a page's stream is
+    /// far below 4 GiB: a long document has millions of glyphs).
+    glyph_slots: Vec<u32>,
+    /// The face of the glyphs from each slot index on, one entry per glyph run.
+    slot_faces: Vec<(usize, Style)>,
     /// Scratch for number formatting, kept to avoid an allocation per number.
     number: String,
 }
@@ -133,9 +136,13 @@ impl ContentStream {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         self.operation();
         self.bytes.push(b'[');
+        if self.slot_faces.last().map(|&(_, s)| s) != Some(style) {
+            self.slot_faces.push((self.glyph_slots.len(), style));
+        }
         for (id, offset) in glyphs {
             self.bytes.push(b'<');
-            self.glyph_slots.push((self.bytes.len(), style));
+            self.glyph_slots
+                .push(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));
             for shift in [12, 8, 4, 0] {
                 self.bytes.push(HEX[usize::from((id >> shift) & 0xF)]);
             }
@@ -158,9 +165,27 @@ impl ContentStream {
         self.bytes.extend_from_slice(b"re\nf");
     }
 
+    /// Gives back the room the buffers grew into: a document's pages wait, all drawn, for
+    /// the font subsets that renumber them.
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.glyph_slots.shrink_to_fit();
+        self.slot_faces.shrink_to_fit();
+        self.number = String::new();
+    }
+
     /// The stream's bytes with every glyph id renumbered as the embedded subsets number them.
     fn renumbered(mut self, numbers: &GlyphNumbers) -> Result<Vec<u8>, String> {
-        for (at, style) in std::mem::take(&mut self.glyph_slots) {
+        let slots = std::mem::take(&mut self.glyph_slots);
+        let faces = std::mem::take(&mut self.slot_faces);
+        for (index, &at) in slots.iter().enumerate() {
+            let run = faces.partition_point(|&(first, _)| first <= index);
+            let style = run
+                .checked_sub(1)
+                .and_then(|r| faces.get(r))
+                .map(|&(_, s)| s)
+                .ok_or("a glyph slot of the content stream has no face")?;
+            let at = at as usize;
             let digits = self
                 .bytes
                 .get(at..at + 4)
@@ -361,6 +386,9 @@ pub fn install(
         .map(|s| s.content.clone())
         .map_err(|e| format!("the first page's content: {e}"))?;
     let numbers = inventory.numbers(&inventory_bytes)?;
+    // Each page is deflated as it is installed, so that a long document's pages do not
+    // wait all uncompressed for the end.
+    let mut deflater = crate::export::deflate::Deflater::default();
     for (page, content) in page_ids.into_iter().zip(pages) {
         let id = contents_of(lo, page)?;
         let bytes = content.renumbered(&numbers)?;
@@ -369,6 +397,7 @@ pub fn install(
             .and_then(|o| o.as_stream_mut())
             .map_err(|e| format!("a page's content stream: {e}"))?;
         stream.set_content(bytes);
+        super::deflate_stream(&mut deflater, stream);
     }
     Ok(())
 }

@@ -7,7 +7,9 @@
 use crate::fonts::Style;
 use crate::model::{Block, Inline, Person, Pos, Summary};
 use crate::typeset::hyphenate::Hyphenator;
-use crate::typeset::linebreak::{set_paragraph, Alignment, Line, Span, SpanKind};
+use crate::typeset::linebreak::{
+    reset_window, set_paragraph_in_windows, Alignment, BreakError, Line, Span, SpanKind, Window,
+};
 use crate::typeset::paginate::{paginate, BlockMetrics, Placement};
 use crate::typeset::shape::{Glyph, Shaper};
 
@@ -71,9 +73,91 @@ pub struct Bullet {
     pub elem: usize,
 }
 
+/// Glyphs of set lines the layout keeps, at most, for the renderer (about 40 bytes each):
+/// the lines of blocks beyond it are counted, dropped and set again when their page is
+/// drawn, so a document's memory does not grow with its length. Every handout of a few
+/// pages stays far below it and is set once.
+pub const KEPT_GLYPHS: usize = 400_000;
+
+/// A block's lines: kept from the layout, or to be set again when drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockLines {
+    Kept(Vec<Line>),
+    Deferred(Box<DeferredLines>),
+}
+
+/// What sets a block's lines again: its spans and the windows they were set in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeferredLines {
+    pub spans: Vec<Span>,
+    pub width: f32,
+    pub alignment: Alignment,
+    pub windows: Vec<Window>,
+    /// The block's index of each window's first line.
+    pub first_lines: Vec<usize>,
+    /// Whether the last line ends with a space that takes no room (see `end_with_space`).
+    pub trailing_space: bool,
+}
+
+impl BlockLines {
+    /// The lines, when the layout kept them.
+    pub fn kept(&self) -> Option<&[Line]> {
+        match self {
+            BlockLines::Kept(lines) => Some(lines),
+            BlockLines::Deferred(_) => None,
+        }
+    }
+}
+
+impl DeferredLines {
+    /// The window holding line `line`, and that window's first line.
+    pub fn window_of(&self, line: usize) -> Option<(usize, usize)> {
+        let index = self.first_lines.partition_point(|&first| first <= line);
+        let index = index.checked_sub(1)?;
+        Some((index, self.first_lines[index]))
+    }
+
+    /// Sets the lines of window `index` again, as the layout set them.
+    pub fn set_window(
+        &self,
+        index: usize,
+        shaper: &Shaper,
+        hyphenator: Option<&Hyphenator>,
+    ) -> Result<Vec<Line>, BreakError> {
+        let Some(window) = self.windows.get(index) else {
+            return Ok(Vec::new());
+        };
+        let mut lines = reset_window(
+            shaper,
+            &self.spans,
+            window,
+            self.width,
+            self.alignment,
+            hyphenator,
+        )?;
+        if self.trailing_space && index + 1 == self.windows.len() {
+            if let Some(line) = lines.last_mut() {
+                append_zero_width_space(line, shaper);
+            }
+        }
+        Ok(lines)
+    }
+}
+
+/// Ends a line with a space that takes no room (see `Builder::end_with_space`).
+fn append_zero_width_space(line: &mut Line, shaper: &Shaper) {
+    let Some(piece) = line.pieces.last_mut() else {
+        return;
+    };
+    if let Ok(mut space) = shaper.shape(" ", piece.style, piece.size) {
+        space.iter_mut().for_each(|g| g.advance = 0.0);
+        piece.glyphs.extend(space);
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LaidBlock {
-    pub lines: Vec<Line>,
+    pub lines: BlockLines,
     /// Left edge of the text, from the page's left edge.
     pub x: f32,
     pub line_height: f32,
@@ -95,6 +179,8 @@ pub struct Layout {
     pub styles: Vec<SpanStyle>,
     pub tree: StructTree,
     pub pages: usize,
+    /// The hyphenation the lines were set with, to set dropped lines again.
+    pub hyphenator: Option<Hyphenator>,
     /// What the reader should know about how the text was set (a word broken between
     /// letters), with where it is in the source.
     pub warnings: Vec<String>,
@@ -164,6 +250,8 @@ struct Builder<'a, 'f> {
     blocks: Vec<LaidBlock>,
     tree: StructTree,
     warnings: Vec<String>,
+    /// Glyphs on the lines kept so far (see [`KEPT_GLYPHS`]).
+    kept_glyphs: usize,
 }
 
 /// Lays the document out on A4 pages.
@@ -176,6 +264,7 @@ pub fn lay_out(doc: &Summary, shaper: Shaper<'_>) -> Result<Layout, MissingChara
         blocks: Vec::new(),
         tree: StructTree::new(),
         warnings: Vec::new(),
+        kept_glyphs: 0,
     };
     if let Some(hyphenator) = &b.hyphenator {
         // People's names are never hyphenated, in whatever case they are written.
@@ -212,6 +301,7 @@ pub fn lay_out(doc: &Summary, shaper: Shaper<'_>) -> Result<Layout, MissingChara
         styles: b.styles,
         tree: b.tree,
         pages,
+        hyphenator: b.hyphenator,
         warnings: b.warnings,
     })
 }
@@ -357,12 +447,38 @@ impl<'a, 'f> Builder<'a, 'f> {
         style: BlockStyle,
         finish: impl FnOnce(&mut LaidBlock),
     ) -> Result<(), MissingCharacter> {
-        let paragraph = set_paragraph(
+        let mut kept: Vec<Line> = Vec::new();
+        let mut windows: Vec<Window> = Vec::new();
+        let mut hyphenated: Vec<bool> = Vec::new();
+        let mut keep = true;
+        let kept_glyphs = &mut self.kept_glyphs;
+        let overwide = set_paragraph_in_windows(
             &self.shaper,
             &spans,
             style.width,
             style.alignment,
             self.hyphenator.as_ref(),
+            |window, lines| {
+                hyphenated.extend(lines.iter().map(|l| l.hyphenated));
+                windows.push(window.clone());
+                let glyphs: usize = lines
+                    .iter()
+                    .flat_map(|l| &l.pieces)
+                    .map(|p| p.glyphs.len())
+                    .sum();
+                if keep && windows.len() == 1 && *kept_glyphs + glyphs <= KEPT_GLYPHS {
+                    *kept_glyphs += glyphs;
+                    kept = lines;
+                } else if keep {
+                    keep = false;
+                    *kept_glyphs -= kept
+                        .iter()
+                        .flat_map(|l| &l.pieces)
+                        .map(|p| p.glyphs.len())
+                        .sum::<usize>();
+                    kept = Vec::new();
+                }
+            },
         )
         .map_err(|e| {
             let origin = spans
@@ -379,7 +495,7 @@ impl<'a, 'f> Builder<'a, 'f> {
                 origin,
             }
         })?;
-        for word in &paragraph.overwide {
+        for word in &overwide {
             let origin = spans.get(word.span).and_then(|s| self.styles.get(s.tag));
             let place = match origin.and_then(|o| o.origin.pos) {
                 Some(pos) => format!("the {} at {pos}", origin.map_or("text", |o| o.origin.what)),
@@ -390,16 +506,33 @@ impl<'a, 'f> Builder<'a, 'f> {
                 word.word
             ));
         }
-        let lines = paragraph.lines;
         let line_height = style.size * style.leading;
+        let lines = if keep {
+            BlockLines::Kept(kept)
+        } else {
+            let mut first_lines = Vec::with_capacity(windows.len());
+            let mut first = 0;
+            for window in &windows {
+                first_lines.push(first);
+                first += window.lines;
+            }
+            BlockLines::Deferred(Box::new(DeferredLines {
+                spans,
+                width: style.width,
+                alignment: style.alignment,
+                windows,
+                first_lines,
+                trailing_space: false,
+            }))
+        };
         let mut laid = LaidBlock {
             metrics: BlockMetrics {
-                line_heights: vec![line_height; lines.len()],
+                line_heights: vec![line_height; hyphenated.len()],
                 space_before: style.space_before,
                 space_after: style.space_after,
                 keep_with_next: style.keep_with_next,
                 keep_together: style.keep_together,
-                hyphenated: lines.iter().map(|l| l.hyphenated).collect(),
+                hyphenated,
             },
             lines,
             x: style.x,
@@ -419,17 +552,14 @@ impl<'a, 'f> Builder<'a, 'f> {
     /// text goes on in the next block (a talk's speaker line and its title make one
     /// heading): text read along the tree then keeps the two apart.
     fn end_with_space(&mut self) {
-        let Some(piece) = self
-            .blocks
-            .last_mut()
-            .and_then(|b| b.lines.last_mut())
-            .and_then(|l| l.pieces.last_mut())
-        else {
-            return;
-        };
-        if let Ok(mut space) = self.shaper.shape(" ", piece.style, piece.size) {
-            space.iter_mut().for_each(|g| g.advance = 0.0);
-            piece.glyphs.extend(space);
+        match self.blocks.last_mut().map(|b| &mut b.lines) {
+            Some(BlockLines::Kept(lines)) => {
+                if let Some(line) = lines.last_mut() {
+                    append_zero_width_space(line, &self.shaper);
+                }
+            }
+            Some(BlockLines::Deferred(deferred)) => deferred.trailing_space = true,
+            None => {}
         }
     }
 

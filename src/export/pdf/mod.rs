@@ -104,12 +104,50 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
     .map_err(writer_error)?;
     fontfile::slim_fonts(&mut lo, &digest);
     // printpdf's own Info dictionary (replaced above) is left behind unreferenced.
-    lo.prune_objects();
+    prune_unreferenced(&mut lo);
     compress_streams(&mut lo);
     let mut bytes = Vec::new();
-    lo.save_with_options(&mut bytes, save_options())
+    lo.save_with_options(&mut bytes, save_options(lo.objects.len()))
         .map_err(|e| writer_error(format!("cannot serialise: {e}")))?;
     Ok(bytes)
+}
+
+/// The most objects written into object streams (see [`save_options`]); a handout has a
+/// few hundred.
+const OBJECT_STREAM_LIMIT: usize = 20_000;
+
+/// Removes the objects nothing refers to, as lopdf's `Document::prune_objects` does.
+///
+/// lopdf 0.44 checks each reference against those found so far with `Vec::contains`, which
+/// is quadratic in the objects: 70 s for the structure tree of a source listing 100,000
+/// people. This is the same walk with a set.
+fn prune_unreferenced(lo: &mut lopdf::Document) {
+    fn walk(
+        object: &lopdf::Object,
+        seen: &mut std::collections::HashSet<lopdf::ObjectId>,
+        queue: &mut Vec<lopdf::ObjectId>,
+    ) {
+        match object {
+            lopdf::Object::Reference(id) if seen.insert(*id) => queue.push(*id),
+            lopdf::Object::Array(items) => items.iter().for_each(|o| walk(o, seen, queue)),
+            lopdf::Object::Dictionary(dict) => dict.iter().for_each(|(_, o)| walk(o, seen, queue)),
+            lopdf::Object::Stream(stream) => {
+                stream.dict.iter().for_each(|(_, o)| walk(o, seen, queue))
+            }
+            _ => {}
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut queue = Vec::new();
+    lo.trailer
+        .iter()
+        .for_each(|(_, o)| walk(o, &mut seen, &mut queue));
+    while let Some(id) = queue.pop() {
+        if let Some(object) = lo.objects.get(&id) {
+            walk(object, &mut seen, &mut queue);
+        }
+    }
+    lo.objects.retain(|id, _| seen.contains(id));
 }
 
 /// lopdf's `save_modern` (object and cross-reference streams), with larger object streams.
@@ -118,9 +156,14 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
 /// compressor; a handout has 200 to 300 such objects. One stream per thousand objects saves
 /// the set-up of two compressors per PDF and deflates a little better (the dictionaries
 /// repeat the same keys). Object numbers within a stream are 16-bit in lopdf.
-fn save_options() -> lopdf::SaveOptions {
+///
+/// lopdf copies every object it puts into an object stream, so a document of 10^5 objects
+/// (a long one: every paragraph and line is a structure element or a marked run) would
+/// hold its objects twice while being written. Beyond [`OBJECT_STREAM_LIMIT`] objects they
+/// are written directly: a larger file, but memory that stays bounded.
+fn save_options(objects: usize) -> lopdf::SaveOptions {
     lopdf::SaveOptions {
-        use_object_streams: true,
+        use_object_streams: objects <= OBJECT_STREAM_LIMIT,
         use_xref_streams: true,
         linearize: false,
         object_stream_config: lopdf::ObjectStreamConfig {
@@ -144,12 +187,16 @@ fn compress_streams(lo: &mut lopdf::Document) {
         if stream.dict.get(b"Filter").is_ok() {
             continue;
         }
-        // Keep the stream as it is when deflating fails or does not pay.
-        if let Ok(compressed) = deflater.zlib(&stream.content) {
-            if compressed.len() + 19 < stream.content.len() {
-                stream.dict.set("Filter", "FlateDecode");
-                stream.set_content(compressed);
-            }
+        deflate_stream(&mut deflater, stream);
+    }
+}
+
+/// Deflates one stream, keeping it as it is when deflating fails or does not pay.
+fn deflate_stream(deflater: &mut crate::export::deflate::Deflater, stream: &mut lopdf::Stream) {
+    if let Ok(compressed) = deflater.zlib(&stream.content) {
+        if compressed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
         }
     }
 }

@@ -8,7 +8,7 @@ use printpdf::{
 
 use super::content::{ContentStream, Inventory};
 
-use super::layout::{self, Layout, Rgb, MUTED, RULE};
+use super::layout::{self, BlockLines, Layout, Rgb, MUTED, RULE};
 use super::structure::Kid;
 use crate::fonts::{FontSet, Style};
 use crate::typeset::linebreak::SOFT_HYPHEN;
@@ -67,6 +67,10 @@ struct PageWriter<'a> {
     content: ContentStream,
     marked: Vec<usize>,
     inventory: &'a mut Inventory,
+    /// The structure element whose marked content is open, and its MCID: the runs of one
+    /// element that follow each other on a page (a paragraph's lines) share one marked
+    /// content sequence, so a long paragraph has a structure kid per page, not per line.
+    open: Option<(usize, usize)>,
 }
 
 impl PageWriter<'_> {
@@ -75,8 +79,16 @@ impl PageWriter<'_> {
         self.content.fill_rectangle(x, y, w, h);
     }
 
+    /// Ends the open marked content, if any.
+    fn close_marked(&mut self) {
+        if self.open.take().is_some() {
+            self.content.end_marked_content();
+        }
+    }
+
     /// A filled rectangle that is not part of the text (a rule, a bar).
     fn artifact_rect(&mut self, x: f32, y: f32, w: f32, h: f32, c: Rgb) {
+        self.close_marked();
         self.content.begin_artifact();
         self.fill_rect(x, y, w, h, c);
         self.content.end_marked_content();
@@ -123,7 +135,8 @@ impl PageWriter<'_> {
         self.content.end_text();
     }
 
-    /// Draws glyphs tagged as content of `tag` (a structure type) with a new MCID.
+    /// Draws glyphs tagged as content of `elem` (a structure element of type `tag`): in
+    /// the marked content open for it, or in a new one whose MCID is returned.
     #[allow(clippy::too_many_arguments)]
     fn text(
         &mut self,
@@ -135,13 +148,18 @@ impl PageWriter<'_> {
         glyphs: &[Glyph],
         elem: usize,
         tag: &str,
-    ) -> usize {
+    ) -> Option<usize> {
+        if matches!(self.open, Some((open, _)) if open == elem) {
+            self.text_object(x, y, style, size, c, glyphs);
+            return None;
+        }
+        self.close_marked();
         let mcid = self.marked.len();
         self.marked.push(elem);
         self.content.begin_marked_content(tag, mcid);
+        self.open = Some((elem, mcid));
         self.text_object(x, y, style, size, c, glyphs);
-        self.content.end_marked_content();
-        mcid
+        Some(mcid)
     }
 }
 
@@ -169,19 +187,44 @@ pub fn render(
             list.push(i);
         }
     }
+    // The lines of the window of a deferred block being drawn: (block, window, lines).
+    let mut reset: Option<(usize, usize, Vec<crate::typeset::Line>)> = None;
     for (page, placement_ids) in by_page.iter().enumerate() {
         let mut w = PageWriter {
             fonts,
             content: ContentStream::default(),
             marked: Vec::new(),
             inventory: &mut inventory,
+            open: None,
         };
         let mut annotations: Vec<(usize, String)> = Vec::new();
         let mut links: Vec<Op> = Vec::new();
         for &pi in placement_ids {
             let placement = layout.placements[pi];
             let block = &layout.blocks[placement.block];
-            let Some(line) = block.lines.get(placement.line) else {
+            let line = match &block.lines {
+                BlockLines::Kept(lines) => lines.get(placement.line),
+                BlockLines::Deferred(deferred) => {
+                    // Lines dropped by the layout are set again, a window at a time: pages
+                    // are drawn in order, so each window is set once more.
+                    let Some((window, first)) = deferred.window_of(placement.line) else {
+                        continue;
+                    };
+                    let current =
+                        matches!(&reset, Some((b, w, _)) if *b == placement.block && *w == window);
+                    if !current {
+                        reset.take(); // the last window's lines go before the next is set
+                        let lines = deferred
+                            .set_window(window, shaper, layout.hyphenator.as_ref())
+                            .map_err(|e| e.missing)?;
+                        reset = Some((placement.block, window, lines));
+                    }
+                    reset
+                        .as_ref()
+                        .and_then(|(_, _, lines)| lines.get(placement.line - first))
+                }
+            };
+            let Some(line) = line else {
                 continue;
             };
             let top = layout::PAGE_HEIGHT - layout::MARGIN_TOP - placement.top;
@@ -217,7 +260,9 @@ pub fn render(
                         bullet.elem,
                         "Lbl",
                     );
-                    layout.tree.push(bullet.elem, Kid::Content { page, mcid });
+                    if let Some(mcid) = mcid {
+                        layout.tree.push(bullet.elem, Kid::Content { page, mcid });
+                    }
                 }
             }
             // One link annotation per run of the same link on this line.
@@ -244,7 +289,9 @@ pub fn render(
                     elem,
                     role,
                 );
-                layout.tree.push(elem, Kid::Content { page, mcid });
+                if let Some(mcid) = mcid {
+                    layout.tree.push(elem, Kid::Content { page, mcid });
+                }
                 if style.href.is_some() {
                     let shown = rendered.link_texts.entry(elem).or_default();
                     for g in &piece.glyphs {
@@ -294,13 +341,15 @@ pub fn render(
                     baseline,
                 );
             }
-            if block.rule_below && placement.line + 1 == block.lines.len() {
+            if block.rule_below && placement.line + 1 == block.metrics.line_heights.len() {
                 let y = top - block.line_height - 8.0;
                 w.artifact_rect(layout::MARGIN_LEFT, y, 40.0, 2.0, layout::ACCENT);
             }
         }
         footer(&mut w, shaper, &footer_title, page, layout.pages)?;
-        rendered.contents.push(std::mem::take(&mut w.content));
+        let mut content = std::mem::take(&mut w.content);
+        content.shrink_to_fit();
+        rendered.contents.push(content);
         rendered.marked.push(std::mem::take(&mut w.marked));
         rendered.annotations.push(annotations);
         // printpdf gets the link annotations of each page; the inventory goes on the first
@@ -365,6 +414,7 @@ fn footer(
 ) -> Result<(), crate::typeset::shape::MissingGlyph> {
     let number = shaper.shape(&format!("{} / {}", page + 1, pages), Style::Regular, 8.5)?;
     let number_width: f32 = number.iter().map(|g| g.advance).sum();
+    w.close_marked();
     w.content.begin_footer_artifact();
     w.fill_rect(
         layout::MARGIN_LEFT,
