@@ -986,11 +986,12 @@ pub fn find_url(text: &str) -> Option<(usize, usize)> {
     let mut search_from = 0;
     while search_from < text.len() {
         let rest = &text[search_from..];
+        // The nearest candidate, found in one scan: searching for each prefix in the whole
+        // rest made a paragraph with many addresses quadratic (6 s for 8 MB).
         let candidates = ["https://", "http://", "www."];
-        let (rel, _) = candidates
-            .iter()
-            .filter_map(|p| rest.find(p).map(|i| (i, *p)))
-            .min_by_key(|(i, _)| *i)?;
+        let (rel, _) = rest
+            .match_indices(['h', 'w'])
+            .find(|(i, _)| candidates.iter().any(|p| rest[*i..].starts_with(p)))?;
         let start = search_from + rel;
         let boundary_ok = text[..start]
             .chars()

@@ -115,11 +115,22 @@ pub fn complete(pdf: &mut lopdf::Document, f: &Finish) -> Result<(), String> {
                 .flatten()
                 .unwrap_or(tree_root_id)
         };
+        // The element's page is that of its first marked content: its marked content on
+        // that page is named by MCID alone (ISO 32000-1 §14.7.4.2), the rest by a marked-
+        // content reference. Most elements lie on one page, and a long document has 10^5
+        // of them: a dictionary for each kid would double the tree.
+        let own_page = elem.kids.iter().find_map(|kid| match *kid {
+            Kid::Content { page, .. } => pages.get(page).copied(),
+            _ => None,
+        });
         let kids: Vec<Object> = elem
             .kids
             .iter()
             .filter_map(|kid| match *kid {
                 Kid::Elem(e) => elem_ids.get(e).copied().flatten().map(Object::Reference),
+                Kid::Content { page, mcid } if pages.get(page).copied() == own_page => {
+                    own_page.map(|_| Object::Integer(mcid as i64))
+                }
                 Kid::Content { page, mcid } => pages.get(page).map(|pg| {
                     Object::Dictionary(Dictionary::from_iter(vec![
                         ("Type", name("MCR")),
@@ -145,6 +156,9 @@ pub fn complete(pdf: &mut lopdf::Document, f: &Finish) -> Result<(), String> {
             ("P", Object::Reference(parent)),
             ("K", Object::Array(kids)),
         ]);
+        if let Some(page) = own_page {
+            dict.set("Pg", Object::Reference(page));
+        }
         if let Some(href) = &elem.alt {
             // A link is described as the reader sees it ("@innastus"), like its annotation.
             dict.set("Alt", text(f.rendered.link_description(i, href)));
