@@ -56,6 +56,7 @@ fn write(doc: &Summary, fonts: &FontSet) -> Vec<u8> {
     let ctx = ExportContext {
         fonts,
         timestamp: Timestamp(SOURCE_DATE_EPOCH),
+        docx_faces: None,
     };
     export::export(Format::Epub, doc, &ctx)
         .unwrap_or_else(|e| panic!("{} EPUB is written: {e}", doc.lang))

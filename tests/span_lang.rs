@@ -45,6 +45,7 @@ fn export(format: Format, doc: &Summary) -> Vec<u8> {
     let ctx = ExportContext {
         fonts: &fonts,
         timestamp: Timestamp(1_700_000_000),
+        docx_faces: None,
     };
     export::export(format, doc, &ctx).unwrap_or_else(|e| panic!("{format:?} is written: {e}"))
 }
