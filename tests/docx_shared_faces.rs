@@ -8,6 +8,7 @@ mod docx_support;
 use std::path::{Path, PathBuf};
 
 use docx_support::embedded_faces;
+use polypress::export::docx::FaceRepertoire;
 use polypress::export::Format;
 use polypress::fonts::FontSet;
 use polypress::pipeline::{self, BuildOptions, BuildReport, Shard};
@@ -105,5 +106,34 @@ fn a_partial_run_embeds_the_faces_of_the_whole_run() {
             read(&shards, key) == read(&whole, key),
             "{key}: the shards write other bytes than the whole run"
         );
+    }
+}
+
+/// The run's survey reads a source's characters from its XML without building the model:
+/// every character a document shows is among them, so its DOCX embeds the run's faces and
+/// needs none of its own.
+#[test]
+fn the_survey_finds_every_character_a_document_shows() {
+    let fonts = FontSet::embedded().expect("the fonts load");
+    let mut paths = docx_support::source_paths();
+    let (_dir, sources) = two_sources();
+    paths.push(sources.join("example.fr.xml"));
+    for path in paths {
+        let bytes = std::fs::read(&path).expect("the source reads");
+        let repertoire = FaceRepertoire::new(&fonts, pipeline::source_text_chars(&bytes));
+        let doc = pipeline::load_source(&path)
+            .expect("the source loads")
+            .summary;
+        let missing: String = doc
+            .visible_text()
+            .iter()
+            .flat_map(|t| t.chars().collect::<Vec<_>>())
+            .filter(|&c| !c.is_control() && fonts.faces().iter().any(|f| f.has_char(c)))
+            .filter(|&c| !repertoire.contains(c))
+            .collect();
+        assert!(missing.is_empty(), "{}: {missing:?}", path.display());
+        if path.ends_with("example.fr.xml") {
+            assert!(repertoire.contains(CHECK_MARK));
+        }
     }
 }

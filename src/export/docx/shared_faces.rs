@@ -10,6 +10,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use super::{body, BULLET};
 use crate::export::{ExportError, Format};
 use crate::fonts::{repertoire, subset, FontSet, Style};
@@ -87,7 +89,7 @@ impl SharedFaces {
         };
         let faces = fonts
             .faces()
-            .iter()
+            .par_iter()
             .map(|face| {
                 subset::subset(face, &repertoire.chars, &how).map_err(|e| ExportError::Writer {
                     format: Format::Docx,
