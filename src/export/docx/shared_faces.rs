@@ -50,14 +50,6 @@ impl FaceRepertoire {
         self.chars.contains(&c)
     }
 
-    pub fn len(&self) -> usize {
-        self.chars.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.chars.is_empty()
-    }
-
     /// Whether the faces cut from this repertoire draw every character of the document.
     fn holds(&self, fonts: &FontSet, doc: &Summary) -> bool {
         document_chars(doc)
