@@ -52,6 +52,7 @@ fn export_one(bencher: Bencher, format: Format, name: &str) {
     let ctx = ExportContext {
         fonts: fonts(),
         timestamp: Timestamp(1_700_000_000),
+        docx_faces: None,
     };
     // A writer that does not exist yet answers at once; the figure then means nothing,
     // and BENCHMARKS.md says so.

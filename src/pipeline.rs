@@ -256,13 +256,21 @@ struct SurveyedSource {
     sha256: String,
     id: String,
     lang: String,
+    /// The characters of its text (sorted, each once), when the run embeds DOCX faces.
+    chars: Vec<char>,
 }
 
-/// Reads a source's bytes and its root element's `id` and `lang`, without parsing the rest.
-/// A source whose root cannot be read this way is parsed in full, for the reader's message.
-fn survey_source(path: &Path) -> Result<SurveyedSource, String> {
+/// Reads a source's bytes and its root element's `id` and `lang`, without parsing the rest
+/// (and, when `with_chars`, the characters of its text). A source whose root cannot be read
+/// this way is parsed in full, for the reader's message.
+fn survey_source(path: &Path, with_chars: bool) -> Result<SurveyedSource, String> {
     let bytes = crate::source::read_bytes(path).map_err(|d| SourceErrors(vec![d]).to_string())?;
     let sha256 = crate::sha256_hex(&bytes);
+    let chars = if with_chars {
+        source_text_chars(&bytes)
+    } else {
+        Vec::new()
+    };
     let (id, lang) = match root_id_and_lang(&bytes) {
         Some(found) => found,
         None => match load_source(path) {
@@ -275,7 +283,40 @@ fn survey_source(path: &Path) -> Result<SurveyedSource, String> {
         sha256,
         id,
         lang,
+        chars,
     })
+}
+
+/// Every character of a source's text and attribute values, references resolved, sorted
+/// and each once: a superset of what its documents show, found without building the model
+/// (a set of characters, not a document, is what a run keeps of every source). A source
+/// that is not well-formed gives the characters up to its first error: its own outputs fail,
+/// and the others still get the same set from the same bytes.
+pub fn source_text_chars(bytes: &[u8]) -> Vec<char> {
+    use quick_xml::events::Event;
+    let mut chars = BTreeSet::new();
+    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+    let mut reader = quick_xml::Reader::from_str(&text);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                for attr in e.attributes().flatten() {
+                    if let Ok(value) = attr.unescape_value() {
+                        chars.extend(value.chars());
+                    }
+                }
+            }
+            Ok(Event::Text(t)) => match t.unescape() {
+                Ok(value) => chars.extend(value.chars()),
+                Err(_) => break,
+            },
+            Ok(Event::CData(t)) => chars.extend(String::from_utf8_lossy(&t).chars()),
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    chars.retain(|c| !c.is_control());
+    chars.into_iter().collect()
 }
 
 /// The `id` and `lang` of a `<summary>` root, read as the full reader reads them
@@ -339,6 +380,11 @@ struct RunContext<'a> {
     options: &'a BuildOptions,
     fonts: &'a FontSet,
     fonts_sha256: String,
+    /// The fonts' digest for DOCX jobs: the fonts and the run-wide character set their
+    /// embedded faces are cut to.
+    docx_fonts_sha256: String,
+    /// Those faces, cut once for every DOCX job of the run (when one is to be built).
+    docx_faces: Option<export::docx::SharedFaces>,
     exporter: &'a Exporter<'a>,
     journal: Option<Journal>,
     progress: indicatif::ProgressBar,
@@ -352,8 +398,20 @@ fn run_jobs(
 ) -> Result<BuildReport, BuildError> {
     let started = SystemTime::now();
     let mut report = BuildReport::default();
-    let surveyed: Vec<Result<SurveyedSource, String>> =
-        sources.par_iter().map(|p| survey_source(p)).collect();
+    let with_chars = options.formats.contains(&Format::Docx);
+    let mut surveyed: Vec<Result<SurveyedSource, String>> = sources
+        .par_iter()
+        .map(|p| survey_source(p, with_chars))
+        .collect();
+    // The DOCX faces hold the characters of every source found, in whichever language or
+    // shard: every DOCX of a run, and of any part of it, embeds the same faces.
+    let docx_repertoire = with_chars.then(|| {
+        let text = surveyed
+            .iter_mut()
+            .flatten()
+            .flat_map(|s| std::mem::take(&mut s.chars));
+        export::docx::FaceRepertoire::new(fonts, text)
+    });
 
     // Sources in order; the first of two with the same (lang, id) wins, as the job list
     // must name each output once.
@@ -495,6 +553,10 @@ fn run_jobs(
     // Decide every job before building any, so that the manifest can be rewritten without
     // the outputs about to be replaced.
     let fonts_sha256 = fonts.sha256();
+    let docx_fonts_sha256 = docx_repertoire.as_ref().map_or_else(
+        || fonts_sha256.clone(),
+        |r| crate::sha256_hex(format!("{fonts_sha256}\ndocx-faces {}\n", r.sha256()).as_bytes()),
+    );
     let mut replaced: BTreeMap<String, ManifestEntry> = BTreeMap::new();
     for plan in &mut plans {
         let source = plan.source;
@@ -502,7 +564,7 @@ fn run_jobs(
             let key = job_key(&source.lang, &source.id, format);
             let input = manifest::input_sha256(
                 &source.sha256,
-                &fonts_sha256,
+                fonts_sha256_for(format, &fonts_sha256, &docx_fonts_sha256),
                 format.extension(),
                 options.source_date_epoch,
             );
@@ -551,7 +613,9 @@ fn run_jobs(
             &run_sources,
             options.source_date_epoch,
             format!("formats={} langs={langs}", formats.join(",")),
-            &fonts_sha256,
+            // With DOCX in the run, the set its faces are cut to: a shard whose other
+            // sources brought other characters is not a share of this run.
+            &docx_fonts_sha256,
         )
     });
     let manifest_json = |listed: &BTreeMap<String, ManifestEntry>| -> Vec<u8> {
@@ -609,10 +673,17 @@ fn run_jobs(
         )
     };
 
+    // Cut once for the run, not once per document. Should cutting fail, each DOCX job
+    // tries on its own and reports why.
+    let docx_faces = docx_repertoire
+        .filter(|_| plans.iter().any(|p| p.to_build.contains(&Format::Docx)))
+        .and_then(|r| export::docx::SharedFaces::subset(fonts, r).ok());
     let ctx = RunContext {
         options,
         fonts,
         fonts_sha256,
+        docx_fonts_sha256,
+        docx_faces,
         exporter,
         journal,
         progress: progress_bar(options.progress, job_count as u64),
@@ -673,6 +744,14 @@ fn remove_stale_temps(
     }
     for (folder, names) in by_folder {
         outputs::remove_stale_temps(&out_dir.join(folder), started, |name| names.contains(name));
+    }
+}
+
+/// The digest of the fonts an output in this format embeds, for its input identity.
+fn fonts_sha256_for<'a>(format: Format, fonts: &'a str, docx_fonts: &'a str) -> &'a str {
+    match format {
+        Format::Docx => docx_fonts,
+        Format::Pdf | Format::Epub => fonts,
     }
 }
 
@@ -745,6 +824,7 @@ fn run_job(ctx: &RunContext, source: &LoadedSource, format: Format) -> JobResult
     let export_ctx = ExportContext {
         fonts: ctx.fonts,
         timestamp: Timestamp::for_document(&source.summary, ctx.options.source_date_epoch),
+        docx_faces: ctx.docx_faces.as_ref(),
     };
     let bytes = match (ctx.exporter)(format, &source.summary, &export_ctx) {
         Ok(bytes) => bytes,
@@ -763,7 +843,7 @@ fn run_job(ctx: &RunContext, source: &LoadedSource, format: Format) -> JobResult
         source_sha256: source.sha256.clone(),
         input_sha256: manifest::input_sha256(
             &source.sha256,
-            &ctx.fonts_sha256,
+            fonts_sha256_for(format, &ctx.fonts_sha256, &ctx.docx_fonts_sha256),
             format.extension(),
             ctx.options.source_date_epoch,
         ),

@@ -7,7 +7,9 @@ mod docx_support;
 
 use std::collections::BTreeSet;
 
-use docx_support::{built, fold_space, paragraphs, part, part_text, relationships, Built};
+use docx_support::{
+    built, embedded_faces, fold_space, paragraphs, part_text, relationships, Built,
+};
 use polypress::export::docx::word_language;
 use polypress::export::Format;
 use polypress::fonts::FAMILY;
@@ -260,45 +262,6 @@ fn the_footer_repeats_the_title_and_numbers_the_pages() {
             "A4"
         );
     }
-}
-
-/// The font table's embedded faces, de-obfuscated per ECMA-376 Part 1, 17.8.1.
-fn embedded_faces(docx: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let table = part_text(docx, "word/fontTable.xml");
-    let rels = relationships(&part_text(docx, "word/_rels/fontTable.xml.rels"));
-    let mut faces = Vec::new();
-    for element in [
-        "embedRegular",
-        "embedBold",
-        "embedItalic",
-        "embedBoldItalic",
-    ] {
-        let start = table
-            .find(&format!("<w:{element} "))
-            .unwrap_or_else(|| panic!("w:{element} in the font table"));
-        let tag = &table[start..start + table[start..].find("/>").expect("tag ends")];
-        let attr = |name: &str| {
-            let from = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
-            tag[from..from + tag[from..].find('"').expect("quote")].to_string()
-        };
-        let (kind, target, _) = rels.get(&attr("r:id")).expect("the font relationship");
-        assert!(kind.ends_with("/font"));
-        let mut data = part(docx, &format!("word/{target}")).expect("the font part");
-        let guid: String = attr("w:fontKey")
-            .chars()
-            .filter(|c| c.is_ascii_hexdigit())
-            .collect();
-        assert_eq!(guid.len(), 32, "a GUID key");
-        let key: Vec<u8> = (0..16)
-            .rev()
-            .map(|i| u8::from_str_radix(&guid[2 * i..2 * i + 2], 16).expect("hex"))
-            .collect();
-        for (i, byte) in data.iter_mut().take(32).enumerate() {
-            *byte ^= key[i % 16];
-        }
-        faces.push((element.to_string(), data));
-    }
-    faces
 }
 
 #[test]

@@ -56,6 +56,7 @@ fn write(doc: &Summary, fonts: &FontSet) -> Vec<u8> {
     let ctx = ExportContext {
         fonts,
         timestamp: Timestamp(SOURCE_DATE_EPOCH),
+        docx_faces: None,
     };
     export::export(Format::Epub, doc, &ctx)
         .unwrap_or_else(|e| panic!("{} EPUB is written: {e}", doc.lang))
@@ -833,32 +834,26 @@ fn advances(font: &[u8], text: &str, lang: &str) -> Vec<i32> {
 }
 
 /// E-readers that shape text kern and ligate with the embedded fonts: each has GPOS `kern`
-/// and GSUB `liga`, and the letter pairs of the text that Source Sans 3 kerns get the same
-/// kerned advances from the EPUB's font as from the whole font.
+/// and GSUB `liga`, and every letter pair of the text that Source Sans 3 kerns gets the same
+/// kerned advances from the EPUB's font as from the whole font, in each face the EPUB embeds
+/// that holds both letters. (klippa 0.1.2 lost some of them, e.g. "ce" and "дв" in
+/// Bulgarian; `src/fonts/klippa_gaps.rs` says why and how they are kept.)
 #[test]
 fn embedded_fonts_kern_the_pairs_of_the_text() {
     let fonts = FontSet::embedded().expect("fonts");
-    let whole = fonts.face(polypress::fonts::Style::Regular).data;
+    let faces = [
+        ("Regular", polypress::fonts::Style::Regular),
+        ("Bold", polypress::fonts::Style::Bold),
+        ("Italic", polypress::fonts::Style::Italic),
+        ("BoldItalic", polypress::fonts::Style::BoldItalic),
+    ];
     for b in built() {
-        let font = entry(&b.epub, "EPUB/fonts/PolypressSans-Regular.ttf");
-        assert!(
-            layout_features(&font, true).contains("kern"),
-            "{}",
-            b.doc.lang
-        );
-        assert!(
-            layout_features(&font, false).contains("liga"),
-            "{}",
-            b.doc.lang
-        );
         let words: Vec<String> = b
             .doc
             .visible_text()
             .iter()
             .flat_map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
             .collect();
-        let mut kerned = 0;
-        let mut lost = Vec::new();
         // Each distinct pair of letters of the text, once.
         let pairs: BTreeSet<String> = words
             .iter()
@@ -870,40 +865,51 @@ fn embedded_fonts_kern_the_pairs_of_the_text() {
                     .collect::<Vec<_>>()
             })
             .collect();
-        {
-            for pair in pairs {
-                let with_whole = advances(whole, &pair, &b.doc.lang);
+        let names: BTreeSet<String> = entries(&b.epub).into_iter().map(|(n, _)| n).collect();
+        for (name, style) in faces {
+            let path = format!("EPUB/fonts/PolypressSans-{name}.ttf");
+            if !names.contains(&path) {
+                assert!(style != polypress::fonts::Style::Regular, "{path}");
+                continue;
+            }
+            let font = entry(&b.epub, &path);
+            let lang = &b.doc.lang;
+            if style == polypress::fonts::Style::Regular {
+                assert!(layout_features(&font, true).contains("kern"), "{lang}");
+                assert!(layout_features(&font, false).contains("liga"), "{lang}");
+            }
+            let whole = fonts.face(style).data;
+            let held = ttf_parser::Face::parse(&font, 0).expect("the font parses");
+            let mut kerned = 0;
+            let mut lost = Vec::new();
+            for pair in pairs
+                .iter()
+                .filter(|p| p.chars().all(|c| held.glyph_index(c).is_some()))
+            {
+                let with_whole = advances(whole, pair, lang);
                 let unkerned: Vec<i32> = pair
                     .chars()
-                    .map(|c| advances(whole, &c.to_string(), &b.doc.lang)[0])
+                    .map(|c| advances(whole, &c.to_string(), lang)[0])
                     .collect();
                 if with_whole.len() != 2 || with_whole == unkerned {
                     continue;
                 }
                 kerned += 1;
-                if advances(&font, &pair, &b.doc.lang) != with_whole {
-                    lost.push(pair);
+                let with_subset = advances(&font, pair, lang);
+                if with_subset != with_whole {
+                    lost.push(format!("{pair} {with_subset:?} instead of {with_whole:?}"));
                 }
             }
+            if style == polypress::fonts::Style::Regular {
+                assert!(kerned > 30, "{lang}: only {kerned} kerned pairs found");
+            }
+            assert!(
+                lost.is_empty(),
+                "{lang} {name}: {} of {kerned} kerned pairs lose their kerning: {lost:?}",
+                lost.len()
+            );
+            eprintln!("{lang} {name}: {kerned} kerned pairs, all kept");
         }
-        assert!(
-            kerned > 30,
-            "{}: only {kerned} kerned pairs found",
-            b.doc.lang
-        );
-        // klippa 0.1.2 sets a few class-kerned pairs of the Bulgarian subset differently
-        // (e.g. "co": -4 instead of -21 units); see docs/epub.md. Any wider loss fails.
-        assert!(
-            lost.len() * 10 <= kerned,
-            "{}: {} of {kerned} kerned pairs lose their kerning: {lost:?}",
-            b.doc.lang,
-            lost.len()
-        );
-        eprintln!(
-            "{}: {kerned} kerned pairs, {} differ: {lost:?}",
-            b.doc.lang,
-            lost.len()
-        );
     }
 }
 

@@ -473,3 +473,48 @@ fn a_stopped_shard_resumes_where_it_stopped_and_then_merges() {
     assert_eq!(merged.outputs.len(), 9);
     assert_eq!(listed(&out), files_on_disk(&out));
 }
+
+/// Every DOCX embeds faces cut to the characters of all the run's sources: a new source with
+/// a character none had (a check mark, which Source Sans 3 draws) rebuilds every DOCX, and
+/// nothing else but its own outputs. One whose characters all are in already rebuilds none.
+#[test]
+fn a_source_with_a_new_character_rebuilds_every_docx() {
+    let (dir, sources) = corpus();
+    let out = dir.path().join("out");
+    let writer = CountingWriter::new();
+    build(&writer, &sources, &out, false);
+    writer.take_built();
+
+    let original = std::fs::read_to_string(sources.join("city-webinar-3-s0001.en.xml")).unwrap();
+    let copy = |id: &str, prefix: &str| {
+        let text = original
+            .replacen("id=\"city-webinar-3-s0001\"", &format!("id=\"{id}\""), 1)
+            .replacen("<p>", &format!("<p>{prefix}"), 1);
+        assert!(text.contains(&format!("id=\"{id}\"")) && text.contains(prefix));
+        std::fs::write(sources.join(format!("{id}.en.xml")), text).unwrap();
+    };
+
+    copy("plain", "Plain text. ");
+    let report = build(&writer, &sources, &out, false);
+    assert_eq!((report.written, report.skipped), (3, 9));
+    assert_eq!(
+        writer.take_built(),
+        ["en/plain.en.docx", "en/plain.en.epub", "en/plain.en.pdf"]
+    );
+
+    copy("checked", "\u{2713} Checked. ");
+    let report = build(&writer, &sources, &out, false);
+    assert_eq!((report.written, report.skipped), (7, 8));
+    assert_eq!(
+        writer.take_built(),
+        [
+            "en/checked.en.docx",
+            "en/checked.en.epub",
+            "en/checked.en.pdf",
+            "en/city-webinar-3-s0001.en.docx",
+            "en/city-webinar-3-s0002.en.docx",
+            "en/city-webinar-3-s0003.en.docx",
+            "en/plain.en.docx",
+        ]
+    );
+}

@@ -14,6 +14,9 @@ use polypress::source::{parse_summary, read_source};
 
 const PHRASE: &str = "experts en communication";
 const AFFILIATION_PHRASE: &str = "Chef de service";
+/// A phrase inside a link, after a word of the document's language.
+const LINK_PHRASE: &str = "programme détaillé";
+const LINK_HREF: &str = "https://www.example.eu/programme";
 
 /// The documented example with a French phrase in running text and in an affiliation.
 fn source_with_spans() -> String {
@@ -27,6 +30,10 @@ fn source_with_spans() -> String {
         .replace(
             "<affiliation>Head of Unit at the CoR</affiliation>",
             &format!("<affiliation><span lang=\"fr\">{AFFILIATION_PHRASE}</span> at the CoR</affiliation>"),
+        )
+        .replace(
+            "from three countries.</p>",
+            &format!("from three countries (see <link href=\"{LINK_HREF}\">the <span lang=\"fr\">{LINK_PHRASE}</span></link>).</p>"),
         );
     assert_ne!(
         example, with_spans,
@@ -45,6 +52,7 @@ fn export(format: Format, doc: &Summary) -> Vec<u8> {
     let ctx = ExportContext {
         fonts: &fonts,
         timestamp: Timestamp(1_700_000_000),
+        docx_faces: None,
     };
     export::export(format, doc, &ctx).unwrap_or_else(|e| panic!("{format:?} is written: {e}"))
 }
@@ -85,7 +93,13 @@ fn the_reader_keeps_spans_in_running_text_and_affiliations() {
             }
         }
     }
-    assert_eq!(found, vec![("fr".to_string(), PHRASE.to_string())]);
+    assert_eq!(
+        found,
+        vec![
+            ("fr".to_string(), PHRASE.to_string()),
+            ("fr".to_string(), LINK_PHRASE.to_string())
+        ]
+    );
     let paragraph = doc.sections[0]
         .blocks
         .iter()
@@ -96,7 +110,9 @@ fn the_reader_keeps_spans_in_running_text_and_affiliations() {
         .expect("a paragraph");
     assert_eq!(
         paragraph,
-        format!("The webinar brought together {PHRASE} from three countries.")
+        format!(
+            "The webinar brought together {PHRASE} from three countries (see the {LINK_PHRASE})."
+        )
     );
 
     let doe = doc.people.iter().find(|p| p.id == "doe").expect("doe");
@@ -175,10 +191,21 @@ fn epub_marks_the_phrase_with_lang_and_xml_lang() {
             s
         })
         .collect();
-    for phrase in [PHRASE, AFFILIATION_PHRASE] {
+    for phrase in [PHRASE, AFFILIATION_PHRASE, LINK_PHRASE] {
         let marked = format!("<span lang=\"fr\" xml:lang=\"fr\">{phrase}</span>");
         assert!(xhtml.contains(&marked), "no {marked} in the EPUB");
     }
+    // The phrase inside the link is marked inside the link's element.
+    let in_link = format!("the <span lang=\"fr\" xml:lang=\"fr\">{LINK_PHRASE}</span></a>");
+    assert!(xhtml.contains(&in_link), "no {in_link} in the EPUB");
+    let anchor_start = xhtml[..xhtml.find(&in_link).expect("found")]
+        .rfind("<a ")
+        .expect("an <a> before the phrase");
+    assert!(
+        xhtml[anchor_start..].starts_with(&format!("<a href=\"{LINK_HREF}\"")),
+        "{}",
+        &xhtml[anchor_start..anchor_start + 80]
+    );
 
     let danish = export(Format::Epub, &real_source("da"));
     let names: Vec<String> = zip::ZipArchive::new(std::io::Cursor::new(&danish))
@@ -213,6 +240,22 @@ fn docx_gives_the_phrase_runs_their_language() {
         assert_eq!(runs.len(), 1, "{phrase}: {runs:?}");
         assert!(runs[0].contains("<w:lang w:val=\"fr-FR\"/>"), "{}", runs[0]);
     }
+    // The phrase inside the link: its run is one of the hyperlink's.
+    let run = runs_with(&document, LINK_PHRASE);
+    assert_eq!(run.len(), 1, "{run:?}");
+    assert!(run[0].contains("<w:lang w:val=\"fr-FR\"/>"), "{}", run[0]);
+    let at = document
+        .find(&format!(">{LINK_PHRASE}</w:t>"))
+        .expect("the phrase");
+    let opened = document[..at].rfind("<w:hyperlink ").expect("a hyperlink");
+    assert!(
+        document[..at]
+            .rfind("</w:hyperlink>")
+            .is_none_or(|closed| closed < opened),
+        "the phrase's run is outside any hyperlink"
+    );
+    let hyperlink = &document[opened..at];
+    assert!(hyperlink.contains(">the </w:t>"), "{hyperlink}");
     let around = runs_with(&document, " at the CoR");
     assert_eq!(around.len(), 1);
     assert!(
@@ -229,8 +272,9 @@ fn docx_gives_the_phrase_runs_their_language() {
     assert!(runs[0].contains("<w:lang w:val=\"en-GB\"/>"), "{}", runs[0]);
 }
 
-/// `(lang, text)` of every `Span` structure element, read with pikepdf and the marked-content
-/// reader of `tests/pdf_measure.py`.
+/// `[lang, text, parent's type]` of every `Span` structure element and `[alt, annotations,
+/// text]` of every `Link`, read with pikepdf and the marked-content reader of
+/// `tests/pdf_measure.py`.
 const SPANS_SCRIPT: &str = r#"
 import json, sys
 sys.path.insert(0, sys.argv[1])
@@ -256,23 +300,34 @@ def text(node, page):
         return content(page).get(int(node.MCID), "")
     return text(node.get("/K"), page)
 spans = []
-def walk(node, page):
+links = []
+def walk(node, page, parent=None):
     if isinstance(node, pikepdf.Array):
         for k in node:
-            walk(k, page)
+            walk(k, page, parent)
         return
     if not isinstance(node, pikepdf.Dictionary):
         return
     if "/Pg" in node:
         page = pages[node.Pg.objgen]
     if node.get("/S") == "/Span":
-        spans.append([text_string(node.Lang) if "/Lang" in node else None, text(node.K, page)])
-    walk(node.get("/K"), page)
+        spans.append([text_string(node.Lang) if "/Lang" in node else None, text(node.K, page), parent])
+    if node.get("/S") == "/Link":
+        kids = node.K if isinstance(node.K, pikepdf.Array) else [node.K]
+        annotations = sum(1 for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR")
+        links.append([text_string(node.Alt) if "/Alt" in node else None, annotations, text(node.K, page)])
+    walk(node.get("/K"), page, str(node.get("/S")))
 walk(pdf.Root.StructTreeRoot.K, None)
-json.dump(spans, sys.stdout)
+json.dump({"spans": spans, "links": links}, sys.stdout)
 "#;
 
-fn pdf_spans(pdf: &[u8]) -> Vec<(Option<String>, String)> {
+#[derive(serde::Deserialize)]
+struct PdfStructure {
+    spans: Vec<(Option<String>, String, Option<String>)>,
+    links: Vec<(Option<String>, usize, String)>,
+}
+
+fn pdf_structure(pdf: &[u8]) -> PdfStructure {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("spans.pdf");
     std::fs::write(&path, pdf).expect("PDF written");
@@ -310,21 +365,42 @@ fn pdf_structure_tree_has_a_span_with_the_phrase_language() {
         eprintln!("skipping: PyMuPDF or pikepdf is not installed");
         return;
     }
-    let spans: Vec<(Option<String>, String)> =
-        pdf_spans(&export(Format::Pdf, &parse(&source_with_spans())))
-            .into_iter()
-            .map(|(lang, text)| (lang, normalised(&text)))
-            .collect();
-    for phrase in [PHRASE, AFFILIATION_PHRASE] {
+    let structure = pdf_structure(&export(Format::Pdf, &parse(&source_with_spans())));
+    let spans: Vec<(Option<String>, String, Option<String>)> = structure
+        .spans
+        .into_iter()
+        .map(|(lang, text, parent)| (lang, normalised(&text), parent))
+        .collect();
+    for (phrase, parent) in [
+        (PHRASE, "/P"),
+        (AFFILIATION_PHRASE, "/P"),
+        (LINK_PHRASE, "/Link"),
+    ] {
+        let wanted = (
+            Some("fr".to_string()),
+            phrase.to_string(),
+            Some(parent.to_string()),
+        );
         assert!(
-            spans.contains(&(Some("fr".to_string()), phrase.to_string())),
-            "no Span /Lang (fr) holding {phrase:?} in {spans:?}"
+            spans.contains(&wanted),
+            "no Span /Lang (fr) holding {phrase:?} in a {parent} in {spans:?}"
         );
     }
+    // The link holding the phrase keeps its annotation and reads as a whole.
+    let whole = format!("the {LINK_PHRASE}");
+    let link = structure
+        .links
+        .iter()
+        .find(|(_, _, text)| normalised(text) == whole)
+        .unwrap_or_else(|| panic!("no Link reading {whole:?} in {:?}", structure.links));
+    assert!(link.1 >= 1, "the Link has no annotation: {link:?}");
+    assert_eq!(link.0.as_deref(), Some(whole.as_str()), "{link:?}");
+
     let bulgarian: Vec<(Option<String>, String)> =
-        pdf_spans(&export(Format::Pdf, &real_source("bg")))
+        pdf_structure(&export(Format::Pdf, &real_source("bg")))
+            .spans
             .into_iter()
-            .map(|(lang, text)| (lang, normalised(&text)))
+            .map(|(lang, text, _)| (lang, normalised(&text)))
             .collect();
     assert_eq!(
         bulgarian,

@@ -45,6 +45,9 @@ pub struct ExportContext<'a> {
     pub fonts: &'a FontSet,
     /// The date written into the file (`SOURCE_DATE_EPOCH` or the source's revision date).
     pub timestamp: Timestamp,
+    /// The faces every DOCX of the run embeds, cut once per run; `None` for a document
+    /// written on its own, whose DOCX then embeds faces cut for it.
+    pub docx_faces: Option<&'a docx::SharedFaces>,
 }
 
 #[derive(Debug, thiserror::Error)]

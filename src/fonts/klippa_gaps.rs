@@ -1,4 +1,4 @@
-//! What klippa (0.1.2, as published by fontcull) gets wrong, put right after it has cut a font.
+//! What klippa (0.1.2, as published by fontcull) gets wrong, put right around its cut.
 //!
 //! Extension lookups (GPOS type 9, GSUB type 7) wrap a subtable whose offset would not fit
 //! in 16 bits. klippa reads through the wrapper and writes the inner subtables directly
@@ -7,8 +7,95 @@
 //! extension table"), so the kerning of Source Sans 3, which sits in one extension lookup,
 //! is lost. Here the lookup gets the type of the subtables it now holds, taken from the
 //! extension subtables of the original font.
+//!
+//! And a pair-kerning subtable of format 1 lists, for each first glyph of its coverage, the
+//! set of pairs it starts. When none of a first glyph's second glyphs is in the subset,
+//! klippa drops that pair set but keeps the glyph in the coverage (hb-subset drops both):
+//! every later glyph of the coverage then reads the pair set of another, and a pair the
+//! font kerns by class in a later subtable (Source Sans 3's "ce", or the Bulgarian "дв")
+//! gets another glyph's value or none. Here, before klippa cuts, every pair set of the
+//! font gets a first record with `.notdef` as its second glyph, zero adjustment: `.notdef`
+//! is in every subset, so no pair set becomes empty. A `.notdef` glyph stands for a missing
+//! character and gets no kerning in the original either (the kerning classes leave it in
+//! class 0); every other pair is kerned as before.
 
+use fontations::from_obj::ToOwnedTable;
 use fontations::read::TableProvider;
+use fontations::tables::gpos::{
+    ExtensionSubtable, Gpos, PairPos, PairSet, PositionLookup, ValueFormat, ValueRecord,
+};
+use fontations::types::GlyphId16;
+
+/// `font` (a whole font file) with every pair set of its GPOS made to survive any subset
+/// (the second gap above); `None` when the font has no GPOS.
+pub(super) fn with_pair_sets_kept(font: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let source = fontations::read::FontRef::new(font).map_err(|e| e.to_string())?;
+    let Ok(gpos) = source.gpos() else {
+        return Ok(None);
+    };
+    let mut gpos: Gpos = gpos.to_owned_table();
+    for lookup in gpos.lookup_list.lookups.iter_mut() {
+        match &mut **lookup {
+            PositionLookup::Pair(lookup) => {
+                for subtable in lookup.subtables.iter_mut() {
+                    keep_pair_sets(subtable);
+                }
+            }
+            PositionLookup::Extension(lookup) => {
+                for subtable in lookup.subtables.iter_mut() {
+                    if let ExtensionSubtable::Pair(extension) = &mut **subtable {
+                        keep_pair_sets(&mut extension.extension);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let gpos = fontations::dump_table(&gpos).map_err(|e| format!("GPOS: {e}"))?;
+    Ok(Some(
+        fontations::FontBuilder::new()
+            .add_raw(fontations::types::Tag::new(b"GPOS"), gpos)
+            .copy_missing_tables(source)
+            .build(),
+    ))
+}
+
+/// Gives every pair set of a format 1 subtable a first, zero, `.notdef` pair.
+fn keep_pair_sets(subtable: &mut PairPos) {
+    let PairPos::Format1(pairs) = subtable else {
+        return;
+    };
+    for set in pairs.pair_sets.iter_mut() {
+        let set: &mut PairSet = set;
+        let Some(first) = set.pair_value_records.first() else {
+            continue;
+        };
+        if first.second_glyph == GlyphId16::NOTDEF {
+            continue;
+        }
+        let mut notdef = first.clone();
+        notdef.second_glyph = GlyphId16::NOTDEF;
+        zero(&mut notdef.value_record1);
+        zero(&mut notdef.value_record2);
+        set.pair_value_records.insert(0, notdef);
+    }
+}
+
+/// The record with the same fields (the same format as its neighbours), all zero.
+fn zero(record: &mut ValueRecord) {
+    let format = record.format();
+    *record = ValueRecord::new().with_explicit_value_format(format);
+    for (field, bit) in [
+        (&mut record.x_placement, ValueFormat::X_PLACEMENT),
+        (&mut record.y_placement, ValueFormat::Y_PLACEMENT),
+        (&mut record.x_advance, ValueFormat::X_ADVANCE),
+        (&mut record.y_advance, ValueFormat::Y_ADVANCE),
+    ] {
+        if format.contains(bit) {
+            *field = Some(0);
+        }
+    }
+}
 
 /// The extension lookup type of each layout table.
 const EXTENSION_TYPES: [(&[u8; 4], u16); 2] = [(b"GPOS", 9), (b"GSUB", 7)];
@@ -114,6 +201,52 @@ mod tests {
                 .data_for_tag(fontations::types::Tag::new(b"GPOS"))
                 .expect("GPOS");
             assert_eq!(wrapped_types(gpos.as_bytes(), 9), Some(vec![2]));
+        }
+    }
+
+    /// Each first glyph of a subset's format 1 pair subtables has its own pair set: as many
+    /// pair sets as glyphs in the coverage. Cut without the repair, the Bulgarian text's
+    /// characters leave 27 glyphs in the coverage of the first subtable and 3 pair sets.
+    #[test]
+    fn every_first_glyph_of_a_subset_keeps_its_own_pair_set() {
+        use fontations::read::tables::gpos::{PairPos, PositionSubtables};
+        let fonts = crate::fonts::FontSet::embedded().expect("fonts");
+        let chars = "Vcfghkmnrst()/ УЦЩхдлцщ Пожарникарите се договориха в понеделник."
+            .chars()
+            .collect();
+        let how = crate::fonts::Subset {
+            localize: Some("bg"),
+            layout: crate::fonts::Layout::Full,
+            ..crate::fonts::Subset::default()
+        };
+        for face in fonts.faces() {
+            let cut = crate::fonts::subset(face, &chars, &how).expect("the subset is cut");
+            let font = fontations::read::FontRef::new(&cut).expect("font");
+            let lookups = font.gpos().expect("GPOS").lookup_list().expect("lookups");
+            let mut checked = 0;
+            for lookup in lookups.lookups().iter() {
+                let Ok(PositionSubtables::Pair(subtables)) = lookup.expect("lookup").subtables()
+                else {
+                    continue;
+                };
+                for subtable in subtables.iter() {
+                    if let PairPos::Format1(pairs) = subtable.expect("subtable") {
+                        let glyphs = pairs.coverage().expect("coverage").iter().count();
+                        assert_eq!(
+                            glyphs,
+                            usize::from(pairs.pair_set_count()),
+                            "{}",
+                            face.style.name()
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+            assert!(
+                checked > 0,
+                "{}: no format 1 pair subtable",
+                face.style.name()
+            );
         }
     }
 }

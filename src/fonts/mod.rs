@@ -96,6 +96,9 @@ pub struct FontFace {
     /// characters at a time when first asked: every word shaped and every character checked
     /// asks, and a cmap lookup is a binary search.
     bmp_coverage: Box<[OnceLock<u64>]>,
+    /// What subsets that keep the kerning are cut from: the file with every pair set made
+    /// to survive klippa (see `klippa_gaps`), made once, when first needed.
+    kerning_source: OnceLock<Result<Option<Vec<u8>>, String>>,
 }
 
 impl FontFace {
@@ -108,6 +111,7 @@ impl FontFace {
             face,
             shaping,
             bmp_coverage: (0..1024).map(|_| OnceLock::new()).collect(),
+            kerning_source: OnceLock::new(),
         })
     }
 
@@ -127,6 +131,18 @@ impl FontFace {
                 bits & (1 << (code % 64)) != 0
             }
             None => drawn(c),
+        }
+    }
+
+    /// The font file to cut a subset with GPOS from (see `kerning_source`).
+    fn kerning_source(&self) -> Result<&[u8], String> {
+        match self
+            .kerning_source
+            .get_or_init(|| klippa_gaps::with_pair_sets_kept(self.data))
+        {
+            Ok(Some(data)) => Ok(data),
+            Ok(None) => Ok(self.data),
+            Err(e) => Err(e.clone()),
         }
     }
 

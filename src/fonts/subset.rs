@@ -136,7 +136,12 @@ pub fn subset(
         })
         .collect();
 
-    let source = FontRef::new(face.data).map_err(|e| read_error(e.to_string()))?;
+    // klippa loses pairs when it cuts GPOS from the file as it is (see `klippa_gaps`).
+    let data = match how.layout {
+        Layout::Full => face.kerning_source().map_err(read_error)?,
+        Layout::None | Layout::Substitutions => face.data,
+    };
+    let source = FontRef::new(data).map_err(|e| read_error(e.to_string()))?;
     let cut = klippa_subset(&source, &wanted, how).map_err(|reason| SubsetError::Subset {
         font: font.to_string(),
         reason,

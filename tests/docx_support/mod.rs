@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use polypress::date::Timestamp;
+use polypress::export::docx::{FaceRepertoire, SharedFaces};
 use polypress::export::{self, ExportContext, Format};
 use polypress::fonts::FontSet;
 use polypress::model::{Block, Inline, Summary};
@@ -24,18 +25,21 @@ pub struct Built {
     pub docx: Vec<u8>,
 }
 
-/// The real sources (`sources/*.xml`) and the documented example, parsed and written as DOCX.
+/// The real sources (`sources/*.xml`) and the documented example, parsed and written as DOCX
+/// with the faces a run of all of them embeds.
 pub fn built() -> &'static [Built] {
     static BUILT: OnceLock<Vec<Built>> = OnceLock::new();
     BUILT.get_or_init(|| {
         let fonts = FontSet::embedded().expect("the fonts load");
-        source_paths()
+        let paths = source_paths();
+        let faces = run_faces(&fonts, &paths);
+        paths
             .into_iter()
             .map(|path| {
                 let summary = pipeline::load_source(&path)
                     .unwrap_or_else(|e| panic!("{} reads: {e}", path.display()))
                     .summary;
-                let docx = build_docx(&summary, &fonts);
+                let docx = build_docx_with(&summary, &fonts, Some(&faces));
                 Built {
                     path,
                     summary,
@@ -46,10 +50,29 @@ pub fn built() -> &'static [Built] {
     })
 }
 
+/// The faces a run of these sources embeds in every DOCX, as the pipeline cuts them.
+pub fn run_faces(fonts: &FontSet, sources: &[PathBuf]) -> SharedFaces {
+    let text = sources.iter().flat_map(|path| {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        pipeline::source_text_chars(&bytes)
+    });
+    SharedFaces::subset(fonts, FaceRepertoire::new(fonts, text)).expect("the faces are cut")
+}
+
+/// A document written on its own, outside a run.
 pub fn build_docx(summary: &Summary, fonts: &FontSet) -> Vec<u8> {
+    build_docx_with(summary, fonts, None)
+}
+
+pub fn build_docx_with(
+    summary: &Summary,
+    fonts: &FontSet,
+    docx_faces: Option<&SharedFaces>,
+) -> Vec<u8> {
     let ctx = ExportContext {
         fonts,
         timestamp: Timestamp::for_document(summary, Some(EPOCH)),
+        docx_faces,
     };
     export::export(Format::Docx, summary, &ctx).expect("the DOCX writer succeeds")
 }
@@ -282,4 +305,43 @@ fn inline_links(inlines: &[Inline], out: &mut Vec<String>) {
             Inline::Text { .. } => {}
         }
     }
+}
+
+/// The font table's embedded faces, de-obfuscated per ECMA-376 Part 1, 17.8.1.
+pub fn embedded_faces(docx: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let table = part_text(docx, "word/fontTable.xml");
+    let rels = relationships(&part_text(docx, "word/_rels/fontTable.xml.rels"));
+    let mut faces = Vec::new();
+    for element in [
+        "embedRegular",
+        "embedBold",
+        "embedItalic",
+        "embedBoldItalic",
+    ] {
+        let start = table
+            .find(&format!("<w:{element} "))
+            .unwrap_or_else(|| panic!("w:{element} in the font table"));
+        let tag = &table[start..start + table[start..].find("/>").expect("tag ends")];
+        let attr = |name: &str| {
+            let from = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
+            tag[from..from + tag[from..].find('"').expect("quote")].to_string()
+        };
+        let (kind, target, _) = rels.get(&attr("r:id")).expect("the font relationship");
+        assert!(kind.ends_with("/font"));
+        let mut data = part(docx, &format!("word/{target}")).expect("the font part");
+        let guid: String = attr("w:fontKey")
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .collect();
+        assert_eq!(guid.len(), 32, "a GUID key");
+        let key: Vec<u8> = (0..16)
+            .rev()
+            .map(|i| u8::from_str_radix(&guid[2 * i..2 * i + 2], 16).expect("hex"))
+            .collect();
+        for (i, byte) in data.iter_mut().take(32).enumerate() {
+            *byte ^= key[i % 16];
+        }
+        faces.push((element.to_string(), data));
+    }
+    faces
 }

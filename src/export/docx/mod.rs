@@ -3,16 +3,15 @@
 
 mod body;
 mod ooxml_gaps;
+mod shared_faces;
 mod styles;
 
 pub use ooxml_gaps::word_language;
-
-use std::collections::BTreeSet;
+pub use shared_faces::{FaceRepertoire, SharedFaces};
 
 use docx_rs::{Docx, Footer, NumPages, PageMargin, PageNum, Paragraph, Run};
 
 use super::{ExportContext, ExportError, Format};
-use crate::fonts::{repertoire, subset};
 use crate::model::Summary;
 use ooxml_gaps::font_embedding::EmbeddedFont;
 
@@ -72,43 +71,13 @@ fn footer(doc: &Summary) -> Paragraph {
         .add_num_pages(NumPages::new())
 }
 
-/// The four faces of Source Sans 3, each cut down to what an editor may type (every letter
-/// of the EU languages, the usual punctuation) and whatever else the document shows, and
-/// obfuscated for the package. The faces are the same in every language's document, so an
-/// editor with several of them open in one application sees no letter fall back to another
-/// font. A subset keeps the font's names: Word matches an embedded font by name. It keeps
-/// GSUB (local forms, ligatures): LibreOffice applies the Bulgarian forms from the document
-/// language. It leaves out GPOS (kerning, which Word does not apply by default) and the
-/// hinting instructions, which together would more than double the fonts' size.
+/// The four faces of Source Sans 3 (see `shared_faces`: the same in every DOCX of a run),
+/// obfuscated for the package with a key of the document's own.
 fn embedded_fonts(doc: &Summary, ctx: &ExportContext) -> Result<Vec<EmbeddedFont>, ExportError> {
-    let mut chars = repertoire::editing_repertoire();
-    chars.extend(document_chars(doc));
+    let faces = SharedFaces::for_document(ctx.docx_faces, ctx.fonts, doc)?;
     let document_key = format!("{}/{}", doc.id, doc.lang);
-    let how = subset::Subset {
-        layout: subset::Layout::Substitutions,
-        hinting: false,
-        ..subset::Subset::default()
-    };
-    ctx.fonts
+    Ok(faces
         .faces()
-        .iter()
-        .map(|face| {
-            let data = subset::subset(face, &chars, &how).map_err(|e| ExportError::Writer {
-                format: Format::Docx,
-                message: e.to_string(),
-            })?;
-            Ok(EmbeddedFont::new(&document_key, face.style, data, true))
-        })
-        .collect()
-}
-
-/// Every character the document shows: the model's text, the punctuation the writer puts
-/// between it, and the digits of the page numbers.
-fn document_chars(doc: &Summary) -> BTreeSet<char> {
-    let mut chars: BTreeSet<char> = doc.visible_text().iter().flat_map(|t| t.chars()).collect();
-    chars.extend(body::WRITER_PUNCTUATION.chars());
-    chars.extend(BULLET.chars());
-    chars.extend('0'..='9');
-    chars.retain(|c| !c.is_control());
-    chars
+        .map(|(style, data)| EmbeddedFont::new(&document_key, style, data.to_vec(), true))
+        .collect())
 }

@@ -425,16 +425,11 @@ impl<'a, 'f> Builder<'a, 'f> {
                     self.inlines(content, &style, elem, origin, out, link);
                 }
                 Inline::Lang { lang, content } => {
-                    // Inside a link the words stay tagged with the link; the Link element
-                    // cannot hold a Span whose content is also the link's.
-                    let span = match link {
-                        Some(_) => elem,
-                        None => {
-                            let span = self.tree.add(Role::Span, elem);
-                            self.tree.set_lang(span, lang);
-                            span
-                        }
-                    };
+                    // Inside a link the Span is the Link's child and its words stay the
+                    // link's: the annotation goes to the Link (`StructTree::link_of`).
+                    let span = self.tree.add(Role::Span, link.map_or(elem, |(l, _)| l));
+                    self.tree.set_lang(span, lang);
+                    let link = link.map(|(_, href)| (span, href));
                     self.inlines(content, base, span, origin, out, link);
                 }
             }

@@ -272,6 +272,9 @@ pub fn render(
                     continue;
                 };
                 let elem = style.elem;
+                // The piece's own element holds its content; the link's text and annotation
+                // belong to the Link, also when the piece is a Span inside it.
+                let link = layout.tree.link_of(elem);
                 let role = layout
                     .tree
                     .elems
@@ -293,7 +296,7 @@ pub fn render(
                     layout.tree.push(elem, Kid::Content { page, mcid });
                 }
                 if style.href.is_some() {
-                    let shown = rendered.link_texts.entry(elem).or_default();
+                    let shown = rendered.link_texts.entry(link).or_default();
                     for g in &piece.glyphs {
                         if g.text != SOFT_HYPHEN {
                             shown.push_str(&g.text);
@@ -301,7 +304,7 @@ pub fn render(
                     }
                 }
                 match (&style.href, &mut open_link) {
-                    (Some(href), Some((e, h, _, x1, _))) if *e == elem && h == href => {
+                    (Some(href), Some((e, h, _, x1, _))) if *e == link && h == href => {
                         *x1 = x + piece.width;
                     }
                     (Some(href), _) => {
@@ -315,7 +318,7 @@ pub fn render(
                                 baseline,
                             );
                         }
-                        open_link = Some((elem, href.clone(), x, x + piece.width, piece.size));
+                        open_link = Some((link, href.clone(), x, x + piece.width, piece.size));
                     }
                     (None, _) => {
                         if let Some(done) = open_link.take() {

@@ -143,6 +143,20 @@ impl StructTree {
         }
     }
 
+    /// The element a link's annotation and visible text belong to: `elem` itself, or the
+    /// Link holding it when `elem` is a Span (a phrase in another language) inside a link.
+    pub fn link_of(&self, elem: usize) -> usize {
+        let mut cursor = elem;
+        while let Some(e) = self.elems.get(cursor) {
+            match e.role {
+                Role::Link => return cursor,
+                Role::Span if e.parent != cursor => cursor = e.parent,
+                _ => break,
+            }
+        }
+        elem
+    }
+
     pub fn is_attached(&self, elem: usize) -> bool {
         self.elems.get(elem).is_some_and(|e| e.attached)
     }
@@ -169,5 +183,22 @@ mod tests {
             ]
         );
         assert_eq!(tree.elems[0].kids, vec![Kid::Elem(p)]);
+    }
+
+    #[test]
+    fn a_span_inside_a_link_leads_to_the_link() {
+        let mut tree = StructTree::new();
+        let p = tree.add(Role::P, StructTree::ROOT);
+        let outer = tree.add(Role::Span, p);
+        let link = tree.add(Role::Link, outer);
+        let inner = tree.add(Role::Span, link);
+        assert_eq!(tree.link_of(inner), link);
+        assert_eq!(tree.link_of(link), link);
+        assert_eq!(
+            tree.link_of(outer),
+            outer,
+            "a Span outside any link is its own"
+        );
+        assert_eq!(tree.link_of(p), p);
     }
 }
