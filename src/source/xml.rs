@@ -20,6 +20,11 @@ pub const MAX_DEPTH: usize = 64;
 /// More attributes on one element are refused; the format needs at most three. (quick-xml's
 /// duplicate check compares each attribute with all before it, so this also bounds time.)
 pub const MAX_ATTRIBUTES: usize = 32;
+/// More elements than this are refused. The shipped summaries have about 150; the PDF's
+/// structure tree costs about 2 KB of memory per element of the source (lopdf holds each
+/// structure element as a dictionary), so this bound, with [`MAX_SOURCE_BYTES`], keeps a
+/// job within its memory budget (`BENCHMARKS.md`, "Memory per job").
+pub const MAX_ELEMENTS: usize = 20_000;
 
 #[derive(Debug, Clone)]
 pub struct Element {
@@ -194,6 +199,7 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut elements = 0usize;
     loop {
         let start = reader.buffer_position();
         let event = match reader.read_event() {
@@ -207,6 +213,17 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Element, Diagnostic> {
                     return Err(at(
                         pos_of(start),
                         "content after the end of the root element <summary>".into(),
+                    ));
+                }
+                elements += 1;
+                if elements > MAX_ELEMENTS {
+                    return Err(at(
+                        pos_of(start),
+                        format!(
+                            "more than {MAX_ELEMENTS} elements, the most polypress reads in one \
+                             source (an event summary has a few hundred); this is element \
+                             number {elements}: split the source, or is markup repeated?"
+                        ),
                     ));
                 }
                 if stack.len() >= MAX_DEPTH {

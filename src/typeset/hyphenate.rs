@@ -48,6 +48,9 @@ pub fn dictionary(tag: &str) -> Option<Arc<Standard>> {
 pub struct Hyphenator {
     dictionary: Arc<Standard>,
     points: RefCell<FxHashMap<Box<str>, Vec<usize>>>,
+    /// Words never hyphenated (people's names), kept apart from the remembered points,
+    /// which start afresh past [`MAX_REMEMBERED_WORDS`].
+    whole: RefCell<rustc_hash::FxHashSet<Box<str>>>,
     /// TeX's `\uchyph=0`: a word that starts with a capital is a name (of a person, a place,
     /// an organisation: "Mediapool", "Helsinki") and stays whole. Not in languages that
     /// capitalise every noun.
@@ -61,6 +64,7 @@ impl Hyphenator {
         Some(Hyphenator {
             dictionary: dictionary(tag)?,
             points: RefCell::new(FxHashMap::default()),
+            whole: RefCell::new(Default::default()),
             capitalised_words_whole: !matches!(
                 primary.to_ascii_lowercase().as_str(),
                 "de" | "lb" | "gsw"
@@ -70,7 +74,7 @@ impl Hyphenator {
 
     /// Never hyphenates `word` (a person's name, whatever its case).
     pub fn keep_whole(&self, word: &str) {
-        self.points.borrow_mut().insert(word.into(), Vec::new());
+        self.whole.borrow_mut().insert(word.into());
     }
 
     /// As [`hyphenation_points`], remembered per word; none for a capitalised word where
@@ -79,14 +83,27 @@ impl Hyphenator {
         if self.capitalised_words_whole && word.chars().next().is_some_and(char::is_uppercase) {
             return Vec::new();
         }
+        if self.whole.borrow().contains(word) {
+            return Vec::new();
+        }
         if let Some(points) = self.points.borrow().get(word) {
             return points.clone();
         }
         let points = hyphenation_points(&self.dictionary, word);
-        self.points.borrow_mut().insert(word.into(), points.clone());
+        // As the shaper's memory of words: only words of a real length, and a bounded number.
+        if word.len() <= 64 {
+            let mut remembered = self.points.borrow_mut();
+            if remembered.len() >= MAX_REMEMBERED_WORDS {
+                remembered.clear();
+            }
+            remembered.insert(word.into(), points.clone());
+        }
         points
     }
 }
+
+/// Hyphenated words remembered at most (see [`Hyphenator::points`]).
+const MAX_REMEMBERED_WORDS: usize = 50_000;
 
 /// Words shorter than this are never hyphenated ("ме-дии", "ко-ито" read badly).
 pub const MIN_WORD: usize = 6;

@@ -35,6 +35,14 @@ pub struct MissingGlyph {
 
 type ShapedWords = FxHashMap<Box<str>, Vec<Glyph>>;
 
+/// Words longer than this are shaped each time, not remembered: real words repeat and are
+/// short, while a window of an overlong word (a few kilobytes) is seen once and would keep
+/// 40 bytes per glyph for the document's life.
+const MAX_CACHED_WORD_BYTES: usize = 64;
+/// Shaped words remembered per face and size, at most; past it the memory starts afresh,
+/// so text of ever new words (generated, or a list of codes) cannot grow it without end.
+const MAX_CACHED_WORDS: usize = 50_000;
+
 /// Shapes text with the faces of a `FontSet` in one language.
 ///
 /// A shaping plan costs more than shaping a word, and a document repeats its words, so the
@@ -92,6 +100,9 @@ impl<'a> Shaper<'a> {
             })?;
             glyphs.extend(shaped);
         }
+        if text.len() > MAX_CACHED_WORD_BYTES {
+            return Ok(glyphs);
+        }
         let mut words = self.words.borrow_mut();
         let index = match words.iter().position(|(k, _)| *k == size_key) {
             Some(index) => index,
@@ -100,6 +111,9 @@ impl<'a> Shaper<'a> {
                 words.len() - 1
             }
         };
+        if words[index].1.len() >= MAX_CACHED_WORDS {
+            words[index].1.clear();
+        }
         words[index].1.insert(text.into(), glyphs.clone());
         Ok(glyphs)
     }

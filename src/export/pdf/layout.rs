@@ -77,7 +77,7 @@ pub struct Bullet {
 /// the lines of blocks beyond it are counted, dropped and set again when their page is
 /// drawn, so a document's memory does not grow with its length. Every handout of a few
 /// pages stays far below it and is set once.
-pub const KEPT_GLYPHS: usize = 400_000;
+pub const KEPT_GLYPHS: usize = 200_000;
 
 /// A block's lines: kept from the layout, or to be set again when drawn.
 #[derive(Debug, Clone, PartialEq)]

@@ -85,7 +85,9 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
 
     let digest: [u8; 32] = {
         let mut hasher = Sha256::new();
-        hasher.update(serde_json::to_vec(doc).unwrap_or_default());
+        // Streamed into the hash: a long document's JSON would be megabytes held at the
+        // moment the PDF is largest.
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), doc);
         hasher.update(ctx.timestamp.0.to_be_bytes());
         // The fonts' digest is computed when polypress is built, so it costs nothing here.
         hasher.update(ctx.fonts.sha256().as_bytes());
@@ -106,7 +108,14 @@ pub fn write(doc: &Summary, ctx: &ExportContext) -> Result<Vec<u8>, ExportError>
     // printpdf's own Info dictionary (replaced above) is left behind unreferenced.
     prune_unreferenced(&mut lo);
     compress_streams(&mut lo);
-    let mut bytes = Vec::new();
+    // Room for the whole file at once: growing by doubling would hold up to twice it.
+    let streams: usize = lo
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .map(|s| s.content.len())
+        .sum();
+    let mut bytes = Vec::with_capacity(streams + 128 * lo.objects.len() + 4096);
     lo.save_with_options(&mut bytes, save_options(lo.objects.len()))
         .map_err(|e| writer_error(format!("cannot serialise: {e}")))?;
     Ok(bytes)
@@ -188,6 +197,20 @@ fn compress_streams(lo: &mut lopdf::Document) {
             continue;
         }
         deflate_stream(&mut deflater, stream);
+    }
+}
+
+/// Feeds what is written into a SHA-256.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.update(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
