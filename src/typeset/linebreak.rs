@@ -1721,6 +1721,98 @@ mod tests {
         assert_eq!(words, text.split_whitespace().count());
     }
 
+    /// The text of lines as a reader gets it: inserted hyphens dropped, line ends spaced.
+    fn joined(lines: &[Line]) -> String {
+        line_texts(lines).join("").replace(SOFT_HYPHEN, "")
+    }
+
+    #[test]
+    fn a_long_paragraph_set_in_windows_keeps_every_word_in_order_and_sets_again_alike() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "en");
+        let hyphenator = Hyphenator::for_language("en");
+        // Three spans, a link among them, so that windows cross span boundaries.
+        let text = PARAGRAPH.repeat(120);
+        let mut link = span(
+            &format!("https://example.org/{} ", "a/".repeat(3000)),
+            SpanKind::Url,
+        );
+        link.tag = 1;
+        let spans = [
+            span(&text, SpanKind::Text),
+            link,
+            span(&text, SpanKind::Text),
+        ];
+        let total: usize = spans.iter().map(|s| s.text.len()).sum();
+        assert!(total > LONG_PARAGRAPH_BYTES);
+        let mut windows = Vec::new();
+        let mut lines = Vec::new();
+        set_paragraph_in_windows(
+            &shaper,
+            &spans,
+            300.0,
+            Alignment::Justify,
+            hyphenator.as_ref(),
+            |w, l| {
+                windows.push((w.clone(), l.clone()));
+                lines.extend(l);
+            },
+        )
+        .expect("sets");
+        assert!(windows.len() > 3, "{} windows", windows.len());
+        let source: String = spans.iter().map(|s| s.text.as_str()).collect();
+        let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(squash(&joined(&lines)), squash(&source));
+        assert!(lines.iter().all(|l| l.width <= 300.5));
+        // Only the last line of the paragraph is left ragged.
+        let loose = lines[..lines.len() - 1]
+            .iter()
+            .filter(|l| l.width < 280.0)
+            .count();
+        assert!(
+            loose * 100 < lines.len(),
+            "{loose} short lines of {}",
+            lines.len()
+        );
+        for (window, set) in &windows {
+            let again = reset_window(
+                &shaper,
+                &spans,
+                window,
+                300.0,
+                Alignment::Justify,
+                hyphenator.as_ref(),
+            )
+            .expect("sets again");
+            assert_eq!(
+                &again, set,
+                "window {window:?} sets differently the second time"
+            );
+        }
+    }
+
+    #[test]
+    fn a_word_of_megabytes_is_set_in_windows_between_its_letters() {
+        let fonts = FontSet::embedded().expect("fonts");
+        let shaper = Shaper::new(&fonts, "da");
+        let word: String = "æøåabcõšž".chars().cycle().take(100_000).collect();
+        let paragraph = set_paragraph(
+            &shaper,
+            &[span(&word, SpanKind::Text)],
+            300.0,
+            Alignment::Justify,
+            None,
+        )
+        .expect("sets");
+        assert_eq!(joined(&paragraph.lines), word);
+        assert!(paragraph.lines.iter().all(|l| l.width <= 300.5));
+        assert!(!paragraph.overwide.is_empty());
+        assert!(paragraph
+            .overwide
+            .iter()
+            .all(|w| word[w.offset..].starts_with(&w.word)));
+    }
+
     #[test]
     fn a_name_is_never_broken_at_its_spaces_or_hyphens() {
         let fonts = FontSet::embedded().expect("fonts");
