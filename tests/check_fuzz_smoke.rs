@@ -222,10 +222,11 @@ fn an_element_with_very_many_attributes_is_refused() {
 
 #[test]
 fn very_many_errors_are_listed_up_to_a_limit() {
-    let people: String = (0..5_000)
+    // 12,000 elements: within the reader's limit of 20,000.
+    let people: String = (0..3_000)
         .map(|i| format!("<person id=\"p{i}\"><name>N</name></person>"))
         .collect();
-    let talks: String = (0..5_000)
+    let talks: String = (0..3_000)
         .map(|i| format!("<talk speaker=\"nobody{i}\"><title>T</title></talk>"))
         .collect();
     let bytes = hostile("en", &people, &talks, "");
@@ -233,7 +234,7 @@ fn very_many_errors_are_listed_up_to_a_limit() {
     assert_eq!(errors.0.len(), polypress::source::read::MAX_ERRORS + 1);
     let last = errors.0.last().expect("summary line");
     assert!(
-        last.message.starts_with("4900 more errors are not listed"),
+        last.message.starts_with("2900 more errors are not listed"),
         "{last}"
     );
 }
@@ -260,7 +261,7 @@ fn very_many_undrawable_characters_are_listed_up_to_a_limit() {
 #[test]
 fn large_different_sources_compare_in_bounded_time() {
     let people = |handle: &str| -> String {
-        (0..5_000)
+        (0..3_000)
             .map(|i| {
                 format!(
                     "<person id=\"p{i}\"><name>N</name><twitter>@{handle}{i}</twitter></person>"
@@ -269,7 +270,7 @@ fn large_different_sources_compare_in_bounded_time() {
             .collect()
     };
     let questions = |by: &str| -> String {
-        (1..=5_000)
+        (1..=3_000)
             .map(|n| format!("<question number=\"{n}\" label=\"Q\"><text>{n} 1 2 3</text><answer by=\"{by}\">A</answer></question>"))
             .collect()
     };
@@ -296,6 +297,6 @@ fn large_different_sources_compare_in_bounded_time() {
         },
     ]);
     // Every handle and every question's answers differ; one line each, each line short.
-    assert!(findings.len() > 10_000, "{}", findings.len());
+    assert!(findings.len() > 6_000, "{}", findings.len());
     assert!(findings.iter().all(|f| f.message.len() < 2000));
 }
